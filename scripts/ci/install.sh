@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh Debian/Ubuntu machine: npm packages, a Python venv
+# (reference scripts, MLflow server, schemathesis). Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+echo "== node $(node --version), npm $(npm --version)"
+npm ci --no-audit --no-fund
+echo "== model files against their recorded sha256"
+(cd models && sha256sum --quiet -c SHA256SUMS)
+echo "== python venv (.venv)"
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r scripts/python/requirements.txt

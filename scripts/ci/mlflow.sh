@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# MLflow tracking server for the tests of src/tracking (tests/tracking.test.ts).
+#
+#   bash scripts/ci/mlflow.sh install   # create .venv-mlflow with the pinned mlflow (idempotent)
+#   bash scripts/ci/mlflow.sh check     # print the installed version, exit 1 if missing
+#   bash scripts/ci/mlflow.sh serve DIR [PORT]
+#                                       # run a server in the foreground: sqlite store + artifacts proxy in DIR
+#
+# Tests do not call `serve`: tests/helpers/mlflow-server.ts spawns the same command on a free port and
+# stops it afterwards. `serve` is for trying the REST backend by hand
+# (MLFLOW_TRACKING_URI=http://127.0.0.1:5000 tagsmith ...).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VENV=.venv-mlflow
+REQ=scripts/python/requirements-mlflow.txt
+PY=${PYTHON:-python3}
+
+case "${1:-}" in
+  install)
+    start=$(date +%s)
+    if [ ! -x "$VENV/bin/python" ]; then
+      echo "== creating $VENV with $($PY --version)"
+      "$PY" -m venv "$VENV"
+    fi
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ"
+    echo "== mlflow $("$VENV/bin/python" -c 'import mlflow; print(mlflow.__version__)') installed in $VENV ($(( $(date +%s) - start )) s)"
+    ;;
+  check)
+    if [ ! -x "$VENV/bin/mlflow" ]; then
+      echo "MLflow is not installed: run 'bash scripts/ci/mlflow.sh install'" >&2
+      exit 1
+    fi
+    "$VENV/bin/python" -c 'import mlflow; print(mlflow.__version__)'
+    ;;
+  serve)
+    dir=${2:?usage: mlflow.sh serve DIR [PORT]}
+    port=${3:-5000}
+    mkdir -p "$dir/artifacts"
+    dir=$(cd "$dir" && pwd)
+    exec "$VENV/bin/mlflow" server \
+      --backend-store-uri "sqlite:///$dir/mlflow.db" \
+      --artifacts-destination "$dir/artifacts" \
+      --host 127.0.0.1 --port "$port"
+    ;;
+  *)
+    echo "usage: bash scripts/ci/mlflow.sh install|check|serve DIR [PORT]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import type { VectorizerKind } from '../../core/model';
+import { train } from '../train';
+import { summary } from '../evaluation';
+import { formatEvaluation } from '../report-format';
+import { UsageError } from '../errors';
+
+export interface TrainCommandOptions {
+  data: string[];
+  out: string;
+  vectorizer: VectorizerKind;
+  tags: number;
+  seed: number;
+  C?: number;
+  classWeight: string;
+  maxEpochs?: number;
+  maxFeatures?: number;
+  limit?: number;
+  cache: string;
+  json?: boolean;
+}
+
+export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> {
+  if (opts.classWeight !== 'none' && opts.classWeight !== 'balanced') {
+    throw new UsageError(`--class-weight must be none or balanced (got "${opts.classWeight}")`);
+  }
+  const result = await train({
+    data: opts.data,
+    out: resolve(opts.out),
+    vectorizer: opts.vectorizer,
+    tags: opts.tags,
+    seed: opts.seed,
+    C: opts.C,
+    classWeight: opts.classWeight === 'balanced' ? 'balanced' : null,
+    maxEpochs: opts.maxEpochs,
+    maxFeatures: opts.maxFeatures,
+    limit: opts.limit,
+    cacheDir: resolve(opts.cache),
+  });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ model: { version: result.manifest.version, dir: result.outDir }, test: summary(result.test), validation: summary(result.validation) })}\n`);
+  } else {
+    process.stdout.write(`${formatEvaluation(result.test, 'test')}\nmodel ${result.manifest.version} written to ${result.outDir}\n`);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Writing and reading model directories on disk (Node). The format is core/model's; reading goes
+ * through the same `loadSuggester` as the browser, with file access from `fs`.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { HEAD_FILE, MANIFEST_FILE, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
+import { loadSuggester, type ModelFiles, type Suggester } from '../core/suggester';
+import type { Head, WeightEncoding } from '../core/head';
+import type { TfidfVectorizer } from '../core/tfidf';
+import { sha256Hex, writeFileAtomic } from './fs-atomic';
+import { UsageError } from './errors';
+
+/** f16 halves the head (the extension ships it) and keeps every score within 1e-3 of f32 (tested). */
+export const HEAD_ENCODING: WeightEncoding = 'f16';
+
+export interface ModelParts {
+  vectorizer: VectorizerKind;
+  normalization: ModelManifest['normalization'];
+  encoder?: ModelManifest['encoder'];
+  tfidf?: TfidfVectorizer;
+  blockWeights?: [number, number];
+  tags: string[];
+  thresholds: number[];
+  head: Head;
+  training: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+}
+
+/**
+ * Exports a model: each file is written atomically, the manifest last. The manifest records the
+ * sha256 of every other file, and loaders check it, so a crash between two renames leaves a model
+ * that is refused, never a mixed one that is served.
+ */
+export async function exportModel(dir: string, parts: ModelParts): Promise<ModelManifest> {
+  const headBytes = parts.head.serialize(HEAD_ENCODING);
+  const headSha = sha256Hex(headBytes);
+  const tfidfJson = parts.tfidf ? JSON.stringify(parts.tfidf.toJSON()) : undefined;
+  const tfidfSha = tfidfJson ? sha256Hex(tfidfJson) : undefined;
+  const identity = {
+    vectorizer: parts.vectorizer,
+    normalization: parts.normalization,
+    encoder: parts.encoder,
+    blockWeights: parts.blockWeights,
+    tags: parts.tags,
+    thresholds: parts.thresholds,
+    head: headSha,
+    tfidf: tfidfSha,
+  };
+  const manifest: ModelManifest = {
+    format: 'tagsmith-model',
+    formatVersion: 1,
+    version: sha256Hex(JSON.stringify(identity)).slice(0, 12),
+    createdAt: new Date().toISOString(),
+    vectorizer: parts.vectorizer,
+    normalization: parts.normalization,
+    ...(parts.encoder ? { encoder: parts.encoder } : {}),
+    ...(tfidfJson ? { tfidf: { file: TFIDF_FILE, sha256: tfidfSha!, features: parts.tfidf!.size } } : {}),
+    ...(parts.blockWeights ? { blockWeights: parts.blockWeights } : {}),
+    tags: parts.tags,
+    thresholds: parts.thresholds,
+    head: { file: HEAD_FILE, sha256: headSha, bytes: headBytes.length, dim: parts.head.dim },
+    training: parts.training,
+    metrics: parts.metrics,
+  };
+  writeFileAtomic(join(dir, HEAD_FILE), headBytes);
+  if (tfidfJson) writeFileAtomic(join(dir, TFIDF_FILE), tfidfJson);
+  writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+  return manifest;
+}
+
+export function nodeModelFiles(dir: string): ModelFiles {
+  return {
+    text: (name) => readFile(join(dir, name), 'utf8'),
+    bytes: async (name) => new Uint8Array(await readFile(join(dir, name))),
+  };
+}
+
+/** The Suggester of a model directory, with the Node encoder when the model needs one. */
+export async function loadNodeSuggester(dir: string): Promise<Suggester> {
+  const abs = resolve(dir);
+  if (!existsSync(join(abs, MANIFEST_FILE))) {
+    throw new UsageError(`${abs}: no ${MANIFEST_FILE} here; pass --model DIR of a model exported by \`tagsmith train\``);
+  }
+  const manifest = JSON.parse(await readFile(join(abs, MANIFEST_FILE), 'utf8')) as ModelManifest;
+  const embed = manifest.vectorizer === 'tfidf' ? undefined : (await (await import('./encoder-node')).createNodeEncoder(abs, manifest.encoder?.id)).embed;
+  return loadSuggester(nodeModelFiles(abs), embed);
+}

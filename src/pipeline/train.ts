@@ -1,0 +1,268 @@
+/**
+ * `tagsmith train`: real Stack Overflow exports in, an exported tag model out.
+ *
+ * ingest -> normalise -> seeded split -> top-N tag vocabulary -> features (TF-IDF, sentence
+ * embeddings through the on-disk cache, or both) -> one-vs-rest logistic regression -> per-tag
+ * thresholds on validation -> evaluation on test -> atomic export.
+ */
+import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { DEFAULT_NORMALIZE_OPTIONS, NORMALIZATION_VERSION, normalizeQuestion } from '../core/normalize';
+import { TfidfVectorizer, type SparseVector, type TfidfConfig } from '../core/tfidf';
+import { buildRow } from '../core/suggester';
+import type { FeatureRow } from '../core/head';
+import type { ModelManifest, VectorizerKind } from '../core/model';
+import type { Question } from '../core/types';
+import { loadQuestions } from './load-data';
+import { splitKey, splitQuestions, DEFAULT_SPLIT, type Part } from './split';
+import { buildVocabulary, labelIndices } from './vocab';
+import { trainOneVsRest } from './logreg';
+import { tuneThresholds } from './thresholds';
+import { evaluateScores, summary, type Evaluation } from './evaluation';
+import { startProgress } from './progress';
+import { EmbeddingCache, embedWithCache } from './embed-cache';
+import { exportModel } from './model-io';
+import type { IngestReport } from './ingest/index';
+
+export interface TrainOptions {
+  data: string[];
+  out: string;
+  vectorizer: VectorizerKind;
+  tags: number;
+  seed: number;
+  C?: number;
+  classWeight?: 'balanced' | null;
+  maxEpochs?: number;
+  maxFeatures?: number;
+  limit?: number;
+  cacheDir: string;
+  /** Directory holding the encoder folder (default: the model directory, then the shipped models/). */
+  encoderDir?: string;
+  /** Block weights of hybrid rows [dense, sparse]. */
+  blockWeights?: [number, number];
+  /** Progress lines for humans (stderr). */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_TRAIN = {
+  C: 4,
+  maxFeatures: 20000,
+  minDf: 2,
+  maxEpochs: 200,
+} as const;
+
+export interface DataFileSummary {
+  file: string;
+  sha256: string;
+  bytes: number;
+  format: string;
+  read: number;
+  kept: number;
+  skipped: Record<string, number>;
+}
+
+export interface TrainResult {
+  manifest: ModelManifest;
+  outDir: string;
+  test: Evaluation;
+  validation: Evaluation;
+  data: DataFileSummary[];
+  history: { epoch: number; loss: number }[];
+  timings: Record<string, number>;
+}
+
+async function fileSha256(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+export async function summarizeData(report: IngestReport): Promise<DataFileSummary[]> {
+  return Promise.all(
+    report.files.map(async (f) => ({
+      file: basename(f.file),
+      ...(await fileSha256(f.file)),
+      format: f.format,
+      read: f.read,
+      kept: f.kept,
+      skipped: f.skipped,
+    })),
+  );
+}
+
+/** A deterministic subset of `limit` questions spread over all sources (by a seeded hash, not file order). */
+export function sample<T extends Question>(questions: T[], limit: number | undefined, seed: number): T[] {
+  if (!limit || limit >= questions.length) return questions;
+  return questions
+    .map((q) => ({ q, key: splitKey(seed + 7919, q) }))
+    .sort((a, b) => a.key - b.key)
+    .slice(0, limit)
+    .map((x) => x.q);
+}
+
+interface Item {
+  question: Question;
+  text: string;
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const timings: Record<string, number> = {};
+  const t0 = Date.now();
+  const lap = (name: string, since: number) => (timings[name] = (Date.now() - since) / 1000);
+
+  // 1. data
+  let t = Date.now();
+  const { questions: all, report } = await loadQuestions(opts.data);
+  const questions = sample(all, opts.limit, opts.seed);
+  if (questions.length < 20) {
+    throw new Error(`only ${questions.length} tagged questions in ${opts.data.join(', ')}; training needs at least 20`);
+  }
+  const items: Item[] = questions.map((q) => ({
+    question: q,
+    text: normalizeQuestion({ title: q.title, body: q.body, bodyFormat: q.bodyFormat }),
+  }));
+  const data = await summarizeData(report);
+  lap('data', t);
+  log(`data: ${questions.length.toLocaleString('en-US')} questions from ${data.length} file(s)${opts.limit ? ` (sample of ${all.length.toLocaleString('en-US')})` : ''}`);
+
+  // 2. split and vocabulary
+  const split = splitQuestions(
+    items.map((it) => ({ ...it, site: it.question.site, id: it.question.id, source: it.question.source })),
+    opts.seed,
+  );
+  const vocab = buildVocabulary(split.train.map((it) => it.question.tags), opts.tags);
+  const tagIndex = new Map(vocab.tags.map((tg, i) => [tg, i]));
+  log(
+    `split: train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}; ` +
+      `vocabulary ${vocab.tags.length} tags covering ${(vocab.coverage.assignments * 100).toFixed(1)} % of tag assignments ` +
+      `(${vocab.coverage.distinctTags} distinct tags)`,
+  );
+
+  // 3. features
+  t = Date.now();
+  const parts: Part[] = ['train', 'validation', 'test'];
+  const allItems = parts.flatMap((p) => split[p]);
+  const allTexts = allItems.map((it) => it.text);
+  let tfidf: TfidfVectorizer | undefined;
+  let sparse: SparseVector[] | undefined;
+  const tfidfConfig: Partial<TfidfConfig> = {
+    maxFeatures: opts.maxFeatures ?? DEFAULT_TRAIN.maxFeatures,
+    minDf: DEFAULT_TRAIN.minDf,
+  };
+  if (opts.vectorizer !== 'embeddings') {
+    tfidf = new TfidfVectorizer(tfidfConfig).fit(split.train.map((it) => it.text));
+    sparse = tfidf.transform(allTexts);
+    log(`tfidf: ${tfidf.size.toLocaleString('en-US')} features`);
+  }
+  let dense: Float32Array[] | undefined;
+  let encoderSpec: ModelManifest['encoder'];
+  if (opts.vectorizer !== 'tfidf') {
+    const { createNodeEncoder } = await import('./encoder-node');
+    const encoder = await createNodeEncoder(opts.encoderDir ?? opts.out);
+    encoderSpec = encoder.spec;
+    const cache = new EmbeddingCache(opts.cacheDir, encoder.spec.id, encoder.spec.dim);
+    const cached = allTexts.filter((x) => cache.get(x)).length;
+    const bar = startProgress('Embedding', allTexts.length, 'texts');
+    try {
+      dense = await embedWithCache(allTexts, cache, encoder.embed, { batchSize: 32, onProgress: (d) => bar.update(d) });
+    } finally {
+      bar.stop();
+      cache.close();
+    }
+    log(`embeddings: ${allTexts.length - cached} computed, ${cached} from cache`);
+  }
+  lap('features', t);
+
+  const blockWeights: [number, number] = opts.blockWeights ?? [1, 1];
+  const rows: FeatureRow[] = allItems.map((_, i) => buildRow(dense?.[i], sparse?.[i]));
+  const labels = allItems.map((it) => labelIndices(it.question.tags, tagIndex));
+  const layout = {
+    denseDim: dense ? dense[0].length : 0,
+    sparseDim: tfidf?.size ?? 0,
+    denseWeight: blockWeights[0],
+    sparseWeight: blockWeights[1],
+  };
+  const nTrain = split.train.length;
+  const nVal = split.validation.length;
+  const range = (p: Part): [number, number] =>
+    p === 'train' ? [0, nTrain] : p === 'validation' ? [nTrain, nTrain + nVal] : [nTrain + nVal, allItems.length];
+  const slice = <T>(xs: T[], p: Part) => xs.slice(...range(p));
+
+  // 4. head
+  t = Date.now();
+  const C = opts.C ?? DEFAULT_TRAIN.C;
+  const maxEpochs = opts.maxEpochs ?? DEFAULT_TRAIN.maxEpochs;
+  const bar = startProgress('Training head', maxEpochs, 'epochs');
+  let fit;
+  try {
+    fit = trainOneVsRest(slice(rows, 'train'), slice(labels, 'train'), vocab.tags.length, layout, {
+      C,
+      tags: vocab.tags,
+      classWeight: opts.classWeight ?? null,
+      maxEpochs,
+      seed: opts.seed,
+      onProgress: (epoch) => bar.update(epoch),
+    });
+  } finally {
+    bar.stop();
+  }
+  lap('head', t);
+  const lastLoss = fit.history.at(-1)?.loss;
+  log(`head: ${fit.epochs} epochs, ${fit.converged ? 'converged' : 'stopped at the epoch cap'}, final loss ${lastLoss?.toFixed(5)}`);
+
+  // 5. thresholds (validation) and evaluation (test)
+  t = Date.now();
+  const scoresOf = (p: Part) => slice(rows, p).map((r) => fit.head.scores(r));
+  const valScores = scoresOf('validation');
+  const tuned = tuneThresholds(valScores, slice(labels, 'validation'), vocab.tags.length);
+  const goldOf = (p: Part) => slice(allItems, p).map((it) => it.question.tags);
+  const validation = evaluateScores(valScores, goldOf('validation'), vocab.tags, tuned.thresholds);
+  const test = evaluateScores(scoresOf('test'), goldOf('test'), vocab.tags, tuned.thresholds);
+  lap('evaluation', t);
+  timings.total = (Date.now() - t0) / 1000;
+
+  // 6. export
+  const manifest = await exportModel(opts.out, {
+    vectorizer: opts.vectorizer,
+    normalization: { version: NORMALIZATION_VERSION, options: { ...DEFAULT_NORMALIZE_OPTIONS } },
+    encoder: encoderSpec,
+    tfidf,
+    blockWeights: opts.vectorizer === 'hybrid' ? blockWeights : undefined,
+    tags: vocab.tags,
+    thresholds: tuned.thresholds,
+    head: fit.head,
+    training: {
+      params: {
+        vectorizer: opts.vectorizer,
+        tags: opts.tags,
+        seed: opts.seed,
+        C,
+        class_weight: opts.classWeight ?? 'none',
+        max_epochs: maxEpochs,
+        epochs: fit.epochs,
+        converged: fit.converged,
+        tfidf: tfidf ? { ...tfidfConfig, features: tfidf.size } : undefined,
+        block_weights: opts.vectorizer === 'hybrid' ? blockWeights : undefined,
+        limit: opts.limit ?? null,
+        split: DEFAULT_SPLIT,
+        global_threshold: tuned.global,
+        tags_with_own_threshold: tuned.perTag,
+      },
+      data,
+      ingest: { duplicates: report.duplicates, kept: report.kept },
+      split: { train: nTrain, validation: nVal, test: split.test.length, bySource: split.counts },
+      vocabulary: { size: vocab.tags.length, coverage: vocab.coverage, counts: vocab.counts },
+      loss: fit.history,
+      timings,
+    },
+    metrics: { test: summary(test), validation: summary(validation) },
+  });
+  log(`exported model ${manifest.version} to ${opts.out}`);
+  return { manifest, outDir: opts.out, test, validation, data, history: fit.history, timings };
+}
