@@ -15,8 +15,8 @@ import type { FeatureRow } from '../core/head';
 import type { ModelManifest, VectorizerKind } from '../core/model';
 import type { Question } from '../core/types';
 import { loadQuestions } from './load-data';
-import { splitKey, splitQuestions, DEFAULT_SPLIT, type Part } from './split';
-import { buildVocabulary, labelIndices } from './vocab';
+import { splitKey, splitQuestions, DEFAULT_SPLIT, type Part, type Split } from './split';
+import { buildVocabulary, labelIndices, type TagVocabulary } from './vocab';
 import { trainOneVsRest } from './logreg';
 import { tuneThresholds } from './thresholds';
 import { evaluateScores, summary, type Evaluation } from './evaluation';
@@ -105,9 +105,71 @@ export function sample<T extends Question>(questions: T[], limit: number | undef
     .map((x) => x.q);
 }
 
-interface Item {
+export interface Item {
   question: Question;
+  site: string;
+  id: string;
+  source: string;
+  /** The normalised text the model sees. */
   text: string;
+}
+
+export interface Dataset {
+  split: Split<Item>;
+  vocab: TagVocabulary;
+  tagIndex: Map<string, number>;
+  report: IngestReport;
+  data: DataFileSummary[];
+}
+
+/** Ingests, normalises, samples, splits and builds the tag vocabulary (steps shared by train and bench:quality). */
+export async function prepareDataset(
+  opts: Pick<TrainOptions, 'data' | 'limit' | 'seed' | 'tags'>,
+  log: (line: string) => void = () => {},
+): Promise<Dataset> {
+  const { questions: all, report } = await loadQuestions(opts.data);
+  const questions = sample(all, opts.limit, opts.seed);
+  if (questions.length < 20) {
+    throw new Error(`only ${questions.length} tagged questions in ${opts.data.join(', ')}; training needs at least 20`);
+  }
+  const items: Item[] = questions.map((q) => ({
+    question: q,
+    site: q.site,
+    id: q.id,
+    source: q.source,
+    text: normalizeQuestion({ title: q.title, body: q.body, bodyFormat: q.bodyFormat }),
+  }));
+  const data = await summarizeData(report);
+  log(`data: ${questions.length.toLocaleString('en-US')} questions from ${data.length} file(s)${opts.limit ? ` (sample of ${all.length.toLocaleString('en-US')})` : ''}`);
+  const split = splitQuestions(items, opts.seed);
+  const vocab = buildVocabulary(split.train.map((it) => it.question.tags), opts.tags);
+  const tagIndex = new Map(vocab.tags.map((tg, i) => [tg, i]));
+  log(
+    `split: train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}; ` +
+      `vocabulary ${vocab.tags.length} tags covering ${(vocab.coverage.assignments * 100).toFixed(1)} % of tag assignments ` +
+      `(${vocab.coverage.distinctTags} distinct tags)`,
+  );
+  return { split, vocab, tagIndex, report, data };
+}
+
+/** Sentence embeddings of `texts` through the on-disk cache, with a progress bar. */
+export async function embedTexts(
+  texts: string[],
+  encoderDir: string,
+  cacheDir: string,
+): Promise<{ spec: NonNullable<ModelManifest['encoder']>; vectors: Float32Array[]; cached: number }> {
+  const { createNodeEncoder } = await import('./encoder-node');
+  const encoder = await createNodeEncoder(encoderDir);
+  const cache = new EmbeddingCache(cacheDir, encoder.spec.id, encoder.spec.dim);
+  const cached = texts.filter((x) => cache.get(x)).length;
+  const bar = startProgress('Embedding', texts.length, 'texts');
+  try {
+    const vectors = await embedWithCache(texts, cache, encoder.embed, { batchSize: 32, onProgress: (d) => bar.update(d) });
+    return { spec: encoder.spec, vectors, cached };
+  } finally {
+    bar.stop();
+    cache.close();
+  }
 }
 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
@@ -116,33 +178,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const t0 = Date.now();
   const lap = (name: string, since: number) => (timings[name] = (Date.now() - since) / 1000);
 
-  // 1. data
+  // 1-2. data, split and vocabulary
   let t = Date.now();
-  const { questions: all, report } = await loadQuestions(opts.data);
-  const questions = sample(all, opts.limit, opts.seed);
-  if (questions.length < 20) {
-    throw new Error(`only ${questions.length} tagged questions in ${opts.data.join(', ')}; training needs at least 20`);
-  }
-  const items: Item[] = questions.map((q) => ({
-    question: q,
-    text: normalizeQuestion({ title: q.title, body: q.body, bodyFormat: q.bodyFormat }),
-  }));
-  const data = await summarizeData(report);
+  const { split, vocab, tagIndex, report, data } = await prepareDataset(opts, log);
   lap('data', t);
-  log(`data: ${questions.length.toLocaleString('en-US')} questions from ${data.length} file(s)${opts.limit ? ` (sample of ${all.length.toLocaleString('en-US')})` : ''}`);
-
-  // 2. split and vocabulary
-  const split = splitQuestions(
-    items.map((it) => ({ ...it, site: it.question.site, id: it.question.id, source: it.question.source })),
-    opts.seed,
-  );
-  const vocab = buildVocabulary(split.train.map((it) => it.question.tags), opts.tags);
-  const tagIndex = new Map(vocab.tags.map((tg, i) => [tg, i]));
-  log(
-    `split: train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}; ` +
-      `vocabulary ${vocab.tags.length} tags covering ${(vocab.coverage.assignments * 100).toFixed(1)} % of tag assignments ` +
-      `(${vocab.coverage.distinctTags} distinct tags)`,
-  );
 
   // 3. features
   t = Date.now();
@@ -163,18 +202,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let dense: Float32Array[] | undefined;
   let encoderSpec: ModelManifest['encoder'];
   if (opts.vectorizer !== 'tfidf') {
-    const { createNodeEncoder } = await import('./encoder-node');
-    const encoder = await createNodeEncoder(opts.encoderDir ?? opts.out);
-    encoderSpec = encoder.spec;
-    const cache = new EmbeddingCache(opts.cacheDir, encoder.spec.id, encoder.spec.dim);
-    const cached = allTexts.filter((x) => cache.get(x)).length;
-    const bar = startProgress('Embedding', allTexts.length, 'texts');
-    try {
-      dense = await embedWithCache(allTexts, cache, encoder.embed, { batchSize: 32, onProgress: (d) => bar.update(d) });
-    } finally {
-      bar.stop();
-      cache.close();
-    }
+    const embedded = await embedTexts(allTexts, opts.encoderDir ?? opts.out, opts.cacheDir);
+    encoderSpec = embedded.spec;
+    dense = embedded.vectors;
+    const cached = embedded.cached;
     log(`embeddings: ${allTexts.length - cached} computed, ${cached} from cache`);
   }
   lap('features', t);
