@@ -47,7 +47,7 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAIN = {
   C: 4,
-  maxFeatures: 20000,
+  maxFeatures: 10000,
   minDf: 2,
   maxEpochs: 200,
 } as const;
