@@ -3,13 +3,13 @@
  * training, evaluation or drift never embeds the same text twice.
  *
  * Layout: `<dir>/<encoder id>/vectors.bin`, an append-only file of records
- * `[32-byte sha256 of the text][dim float32 little-endian]`. Appending is the only write; a record
+ * `[32-byte sha256 of the text][dim float32 little-endian]`. Appending (O_APPEND) is the only write; a record
  * cut short by a crash is ignored (and overwritten) on the next open, so the cache never serves a
  * half-written vector. Hand-written because no npm key-value store is both dependency-free and
  * fast for ~100k fixed-size binary values; this is 60 lines.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function textKey(text: string): string {
@@ -30,7 +30,9 @@ export class EmbeddingCache {
     mkdirSync(folder, { recursive: true });
     const file = join(folder, 'vectors.bin');
     this.recordBytes = 32 + dim * 4;
-    this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    // O_APPEND: each record is appended by the kernel in one write, so two processes sharing the
+    // cache (a benchmark beside a training run) never overwrite each other's records.
+    this.fd = openSync(file, 'a+');
     this.load();
   }
 
@@ -67,7 +69,7 @@ export class EmbeddingCache {
     const rec = Buffer.alloc(this.recordBytes);
     rec.write(key, 0, 'hex');
     for (let i = 0; i < this.dim; i++) rec.writeFloatLE(vector[i], 32 + i * 4);
-    writeSync(this.fd, rec, 0, rec.length, fstatSync(this.fd).size);
+    writeSync(this.fd, rec, 0, rec.length);
     this.vectors.set(key, Float32Array.from(vector));
   }
 
