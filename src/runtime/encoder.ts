@@ -1,0 +1,216 @@
+/**
+ * Sentence encoder: all-MiniLM-L6-v2 (int8 ONNX) through transformers.js v2, giving the same
+ * vectors as sentence-transformers (mean pooling over the attention mask, then L2 normalisation).
+ *
+ * Browser-safe: imports only @xenova/transformers. In Node it runs onnxruntime-node, in a browser
+ * onnxruntime-web (WASM). The model files are read from `localModelPath` + `modelId` + '/', laid
+ * out as transformers.js expects (config.json, tokenizer.json, tokenizer_config.json,
+ * onnx/model_quantized.onnx); no hub is ever contacted. See models/README.md.
+ *
+ * Note: transformers.js keeps its settings in one process-wide `env`; createEncoder sets them, so
+ * all encoders of one process share the last localModelPath / WASM settings given.
+ */
+import {
+  AutoModel,
+  AutoTokenizer,
+  env,
+  mean_pooling,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  Tensor,
+} from '@xenova/transformers';
+
+/** Directory name of the default encoder under the models root. */
+export const DEFAULT_ENCODER_ID = 'all-MiniLM-L6-v2';
+/** Width of all-MiniLM-L6-v2 sentence vectors. */
+export const EMBEDDING_DIM = 384;
+/** Word pieces per text (incl. [CLS] and [SEP]) the model sees: sentence-transformers' max_seq_length. */
+export const DEFAULT_MAX_LENGTH = 256;
+
+export interface EncoderOptions {
+  /**
+   * Root holding the model directories, ending with '/'. Node: a filesystem directory, e.g.
+   * `resolve(repo, 'models') + '/'`; browser/extension: a URL, e.g. `browser.runtime.getURL('models/')`.
+   */
+  localModelPath: string;
+  /** Model directory under localModelPath. */
+  modelId?: string;
+  /** Truncation length in word pieces. */
+  maxLength?: number;
+  /** Browser only: where onnxruntime-web's .wasm files are served from (a URL ending with '/'). */
+  wasmPaths?: string;
+  /** Browser only: WASM threads (default 1: an extension page has no cross-origin isolation). */
+  numThreads?: number;
+  /**
+   * Texts per ONNX run (default 1). The int8 model quantises activations dynamically, with one
+   * scale per tensor taken from the whole batch, padding included: batched, a text's vector moves
+   * with its batch-mates (cosine down to ~0.97 against itself alone). One text a run keeps every
+   * vector a pure function of its text (what a cache keyed by text and the one-question browser
+   * need) and, without padding, is as fast on CPU. Larger values trade that for batching.
+   */
+  runBatchSize?: number;
+}
+
+export interface Encoder {
+  readonly modelId: string;
+  readonly dim: number;
+  readonly maxLength: number;
+  readonly runBatchSize: number;
+  /**
+   * Embeds the texts, `runBatchSize` per ONNX run. Returns one L2-normalised Float32Array of
+   * length `dim` per text, in order.
+   */
+  embed(texts: string[]): Promise<Float32Array[]>;
+  /** The word-piece ids the model sees for each text: [CLS] ... [SEP], at most maxLength, unpadded. */
+  tokenize(texts: string[]): number[][];
+  /** Frees the ONNX session. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Accent stripping as Hugging Face `tokenizers`' BertNormalizer does it (NFD, then drop every
+ * nonspacing mark, Unicode category Mn). transformers.js 2.17.2 only drops U+0300..U+036F, so
+ * e.g. Devanagari vowel signs survive, the word misses the vocabulary and becomes [UNK]
+ * (Python: 'नमस्ते' -> 4 word pieces, transformers.js: [UNK]). Applied before the tokenizer when
+ * its normalizer strips accents; transformers.js' own pass is then a no-op.
+ */
+export function stripAccentsLikeHf(text: string): string {
+  return text.normalize('NFD').replace(/\p{Mn}/gu, '');
+}
+
+/** Whether the tokenizer's BertNormalizer strips accents (lowercase with strip_accents unset, or strip_accents). */
+function stripsAccents(tokenizer: PreTrainedTokenizer): boolean {
+  const cfg = (tokenizer.normalizer as { config?: Record<string, unknown> } | null)?.config;
+  if (cfg?.type !== 'BertNormalizer') return false;
+  return cfg.strip_accents === true || (cfg.lowercase === true && cfg.strip_accents !== false);
+}
+
+const isNode = (): boolean =>
+  typeof process !== 'undefined' && (process as { release?: { name?: string } }).release?.name === 'node';
+
+/** Sets transformers.js' global env for local-only loading. */
+function configureEnv(opts: EncoderOptions): void {
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = opts.localModelPath.endsWith('/') ? opts.localModelPath : `${opts.localModelPath}/`;
+  env.useBrowserCache = false;
+  env.useFSCache = false;
+  const wasm = env.backends.onnx.wasm;
+  if (opts.wasmPaths !== undefined) wasm.wasmPaths = opts.wasmPaths;
+  // onnxruntime-node (Node) takes no thread setting through transformers.js v2: it uses all cores.
+  if (!isNode()) wasm.numThreads = opts.numThreads ?? 1;
+}
+
+/** Loads tokenizer and int8 ONNX model; fails with the path tried and how to make the files. */
+export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
+  if (typeof opts?.localModelPath !== 'string' || opts.localModelPath === '') {
+    throw new Error('createEncoder: localModelPath is required (the directory or URL holding the model folders, ending with "/")');
+  }
+  const modelId = opts.modelId ?? DEFAULT_ENCODER_ID;
+  const maxLength = opts.maxLength ?? DEFAULT_MAX_LENGTH;
+  if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > 512) {
+    throw new Error(`createEncoder: maxLength must be an integer in [2, 512] (BERT positions), got ${maxLength}`);
+  }
+  const runBatchSize = opts.runBatchSize ?? 1;
+  if (!Number.isInteger(runBatchSize) || runBatchSize < 1) {
+    throw new Error(`createEncoder: runBatchSize must be a positive integer, got ${runBatchSize}`);
+  }
+  configureEnv(opts);
+
+  let tokenizer: PreTrainedTokenizer;
+  let model: PreTrainedModel;
+  try {
+    tokenizer = await AutoTokenizer.from_pretrained(modelId, { local_files_only: true });
+    model = await AutoModel.from_pretrained(modelId, { quantized: true, local_files_only: true });
+  } catch (err) {
+    throw new Error(
+      `createEncoder: cannot load model "${modelId}" from ${env.localModelPath}${modelId}/ ` +
+        `(needs config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx; ` +
+        `scripts/model/build-encoder.sh makes them): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+
+  const prepare = stripsAccents(tokenizer) ? stripAccentsLikeHf : (t: string) => t;
+  const sepId = tokenizer.sep_token_id;
+  const padId = tokenizer.pad_token_id ?? 0;
+
+  function checkTexts(texts: string[], where: string): void {
+    if (!Array.isArray(texts)) throw new Error(`Encoder.${where}: expected an array of strings`);
+    texts.forEach((t, i) => {
+      if (typeof t !== 'string') throw new Error(`Encoder.${where}: texts[${i}] is ${typeof t}, not a string`);
+    });
+  }
+
+  /**
+   * Tokenizes and truncates like Hugging Face: at most maxLength ids, the final [SEP] kept.
+   * Hand-written because transformers.js 2.17.2's `truncation` just cuts the id list, dropping
+   * [SEP] from every over-long text (the Python side keeps it).
+   */
+  function tokenize(texts: string[]): number[][] {
+    checkTexts(texts, 'tokenize');
+    return texts.map((text) => {
+      const ids = tokenizer.encode(prepare(text));
+      if (ids.length <= maxLength) return ids;
+      const last = ids[ids.length - 1];
+      if (last !== sepId) throw new Error(`Encoder.tokenize: model ${modelId}'s tokenizer does not end sequences with [SEP]`);
+      return [...ids.slice(0, maxLength - 1), last];
+    });
+  }
+
+  /** Right-pads to the batch's longest text (as transformers.js and sentence-transformers do). */
+  function toTensors(rows: number[][]): Record<'input_ids' | 'attention_mask' | 'token_type_ids', Tensor> {
+    const width = Math.max(...rows.map((r) => r.length));
+    const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId));
+    const mask = new BigInt64Array(rows.length * width);
+    rows.forEach((r, i) => {
+      r.forEach((id, j) => {
+        ids[i * width + j] = BigInt(id);
+        mask[i * width + j] = 1n;
+      });
+    });
+    const dims = [rows.length, width];
+    return {
+      input_ids: new Tensor('int64', ids, dims),
+      attention_mask: new Tensor('int64', mask, dims),
+      token_type_ids: new Tensor('int64', new BigInt64Array(rows.length * width), dims),
+    };
+  }
+
+  async function embed(texts: string[]): Promise<Float32Array[]> {
+    checkTexts(texts, 'embed');
+    const rows = tokenize(texts);
+    const out: Float32Array[] = [];
+    for (let i = 0; i < rows.length; i += runBatchSize) out.push(...(await run(rows.slice(i, i + runBatchSize))));
+    return out;
+  }
+
+  /** One ONNX run over already tokenized texts. */
+  async function run(rows: number[][]): Promise<Float32Array[]> {
+    const inputs = toTensors(rows);
+    const { last_hidden_state } = (await model(inputs)) as { last_hidden_state: Tensor };
+    const [batch, , width] = last_hidden_state.dims;
+    if (batch !== rows.length || width !== EMBEDDING_DIM) {
+      throw new Error(
+        `Encoder.embed: model ${modelId} returned shape [${last_hidden_state.dims.join(', ')}], ` +
+          `expected [${rows.length}, *, ${EMBEDDING_DIM}]: wrong model files?`,
+      );
+    }
+    // sentence-transformers' Pooling(mean) + Normalize: masked mean over tokens, then unit L2 norm.
+    const pooled = mean_pooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
+    const data = pooled.data as Float32Array;
+    return Array.from({ length: batch }, (_, i) => data.slice(i * width, (i + 1) * width));
+  }
+
+  return {
+    modelId,
+    dim: EMBEDDING_DIM,
+    maxLength,
+    runBatchSize,
+    embed,
+    tokenize,
+    dispose: async () => {
+      await model.dispose();
+    },
+  };
+}
