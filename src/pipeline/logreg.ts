@@ -11,7 +11,10 @@
  * s_i = n / (2 * count(class of y_it))). Multiplying by C*S gives sklearn's textbook form
  * `C * sum_i s_i logloss_i + 0.5 ||w||^2`: same minimiser. The intercept is not penalised.
  * `tol` is sklearn's `gtol`: stop a tag when max |grad f_t| <= tol, so the same `C` and `tol`
- * mean the same thing here and in sklearn.
+ * mean the same thing here and in sklearn. The default is tighter than sklearn's 1e-4, though:
+ * on the mean-scaled objective, 1e-4 is loose for 44k samples (measured on production-shaped
+ * synthetic data: rare tags stop at w = 0 and scores end up to 0.4 away from the optimum),
+ * while 1e-7 keeps scores within ~2e-4 of it for a few more epochs.
  *
  * Optimiser (hand-written: no JS library does batched, preconditioned L-BFGS on typed arrays):
  * L-BFGS per tag, all tags advanced together so every data pass is one matrix product
@@ -47,7 +50,7 @@ export interface TrainOptions {
   classWeight?: 'balanced' | null;
   /** Cap on L-BFGS iterations (= data passes of forward+backward). Default 200. */
   maxEpochs?: number;
-  /** Gradient tolerance (max-abs of the mean-scaled gradient, sklearn's `tol`). Default 1e-4. */
+  /** Gradient tolerance (max-abs of the mean-scaled gradient, sklearn's `tol`). Default 1e-7 (see the file comment). */
   tol?: number;
   /** Relative objective change below which a tag stops: (f_old-f_new)/max(|f_old|,|f_new|,1). Default 1e-10. */
   ftol?: number;
@@ -97,7 +100,7 @@ export function trainOneVsRest(
   const started = performance.now();
   const C = opts.C ?? 1;
   const maxEpochs = opts.maxEpochs ?? 200;
-  const tol = opts.tol ?? 1e-4;
+  const tol = opts.tol ?? 1e-7;
   const ftol = opts.ftol ?? 1e-10;
   if (!(Number.isFinite(C) && C > 0)) throw new Error(`trainOneVsRest: C must be a finite number > 0, got ${C}`);
   if (!(Number.isInteger(maxEpochs) && maxEpochs >= 0)) throw new Error(`trainOneVsRest: maxEpochs must be an integer >= 0, got ${maxEpochs}`);
@@ -462,13 +465,21 @@ function lineSearch(phi: (a: number) => { f: number; df: number }, f0: number, g
 /** Rows used to estimate XᵀX for the preconditioner (it only steers the solver, never the optimum). */
 const PRECOND_ROWS = 8192;
 
-/** M = 0.25·XᵀX/n + λ·I(no bias): Cholesky factor for [bias|dense], diagonal for the sparse block. */
+/**
+ * Preconditioner M ≈ 0.25·XᵀX/n + λ·I (no penalty on the bias): the Böhning bound on the
+ * logistic Hessian. [bias | dense] is one full block (Cholesky). The sparse block is diagonal
+ * after implicitly centring its columns, i.e. it is diagonal in the coordinates
+ * (b̃ = b + μᵀw_s, w_s) where μ are the column means: TF-IDF values are all >= 0, so without
+ * the centring every sparse weight is strongly coupled to the bias and the diagonal alone is
+ * a poor preconditioner. Dense-sparse cross terms are left to L-BFGS.
+ */
 interface Preconditioner {
   q: number;
   /** Lower Cholesky factor L (q x q, row-major) and its transpose, for contiguous solves. */
   L: Float64Array;
   LT: Float64Array;
-  /** Diagonal of M over the sparse block. */
+  /** Sparse block: column means μ and the diagonal 0.25·var + λ. */
+  sparseMean: Float64Array;
   sparseDiag: Float64Array;
 }
 
@@ -491,9 +502,15 @@ function buildPreconditioner(X: Design, lambda: number): Preconditioner {
   const L = cholesky(M, q);
   const LT = new Float64Array(q * q);
   for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) LT[b * q + a] = L[a * q + b];
-  const sparseDiag = new Float64Array(ds).fill(lambda);
-  for (let k = 0; k < X.vals.length; k++) sparseDiag[X.cols[k]] += (0.25 * X.vals[k] * X.vals[k]) / n;
-  return { q, L, LT, sparseDiag };
+  const sum = new Float64Array(ds);
+  const sumSq = new Float64Array(ds);
+  for (let k = 0; k < X.vals.length; k++) {
+    sum[X.cols[k]] += X.vals[k];
+    sumSq[X.cols[k]] += X.vals[k] * X.vals[k];
+  }
+  const sparseMean = sum.map((v) => v / n);
+  const sparseDiag = sumSq.map((v, j) => 0.25 * Math.max(0, v / n - sparseMean[j] * sparseMean[j]) + lambda);
+  return { q, L, LT, sparseMean, sparseDiag };
 }
 
 /** Cholesky factorisation of a symmetric positive definite matrix (row-major); adds jitter if needed. */
@@ -523,9 +540,11 @@ function cholesky(A: Float64Array, q: number): Float64Array {
   throw new Error('trainOneVsRest: preconditioner is not positive definite (features contain NaN or huge values?)');
 }
 
-/** In place: v ← M⁻¹ v. */
+/** In place: v ← M⁻¹ v, with M⁻¹ = T·blockdiag(A⁻¹, D⁻¹)·Tᵀ (T: the centring change of variables). */
 function applyPrecond(P: Preconditioner, v: Float64Array): void {
-  const { q, L, LT, sparseDiag } = P;
+  const { q, L, LT, sparseMean: mu, sparseDiag } = P;
+  const ds = sparseDiag.length;
+  for (let j = 0; j < ds; j++) v[q + j] -= mu[j] * v[0]; // Tᵀ
   for (let i = 0; i < q; i++) {
     let s = v[i];
     const o = i * q;
@@ -538,7 +557,12 @@ function applyPrecond(P: Preconditioner, v: Float64Array): void {
     for (let k = i + 1; k < q; k++) s -= LT[o + k] * v[k];
     v[i] = s / LT[o + i];
   }
-  for (let j = 0; j < sparseDiag.length; j++) v[q + j] /= sparseDiag[j];
+  let shift = 0;
+  for (let j = 0; j < ds; j++) {
+    v[q + j] /= sparseDiag[j];
+    shift += mu[j] * v[q + j];
+  }
+  v[0] -= shift; // T
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
@@ -554,12 +578,14 @@ class Lbfgs {
   private readonly rho: number[] = [];
   private gamma = 1;
   private readonly alpha: Float64Array;
+  private readonly scratch: Float64Array;
 
   constructor(
     private readonly p: number,
     private readonly m: number,
   ) {
     this.alpha = new Float64Array(m);
+    this.scratch = new Float64Array(p);
   }
 
   /** Writes the search direction -H·g into `d` (H: L-BFGS inverse Hessian with H0 = γ·M⁻¹). */
@@ -597,19 +623,30 @@ class Lbfgs {
 
   /** Records s = step·d and y = gNew - gOld (skipped if the curvature sᵀy is not positive). */
   update(d: Float64Array, step: number, gOld: Float64Array, gNew: Float64Array, P: Preconditioner): void {
-    const s = new Float64Array(this.p);
-    const y = new Float64Array(this.p);
+    // Reuse the oldest pair's buffers once the memory is full (avoids churning p-sized arrays).
+    const full = this.S.length === this.m;
+    const s = full ? this.S[0] : new Float64Array(this.p);
+    const y = full ? this.Yv[0] : new Float64Array(this.p);
+    const my = this.scratch;
     for (let j = 0; j < this.p; j++) {
       s[j] = step * d[j];
       y[j] = gNew[j] - gOld[j];
+      my[j] = y[j];
     }
     const sy = dot(s, y);
-    if (!(sy > 1e-300)) return;
-    const my = y.slice();
+    if (!(sy > 1e-300)) {
+      if (full) {
+        // the oldest pair's buffers were overwritten: drop that pair
+        this.S.shift();
+        this.Yv.shift();
+        this.rho.shift();
+      }
+      return;
+    }
     applyPrecond(P, my);
     const ymy = dot(y, my);
     if (ymy > 0) this.gamma = sy / ymy;
-    if (this.S.length === this.m) {
+    if (full) {
       this.S.shift();
       this.Yv.shift();
       this.rho.shift();
@@ -642,7 +679,15 @@ function forwardPass(X: Design, D: Float64Array, Ta: number, U: Float64Array): v
     buf.fill(0);
     for (let ii = 0; ii < nb; ii++) {
       const o = ii * Ta;
-      for (let e = indptr[i0 + ii]; e < indptr[i0 + ii + 1]; e++) {
+      const end = indptr[i0 + ii + 1];
+      let e = indptr[i0 + ii];
+      // four non-zeros at a time: one read-modify-write of buf per four products (~2x faster)
+      for (; e + 3 < end; e += 4) {
+        const v0 = vals[e], v1 = vals[e + 1], v2 = vals[e + 2], v3 = vals[e + 3]; // prettier-ignore
+        const r0 = cols[e] * Ta, r1 = cols[e + 1] * Ta, r2 = cols[e + 2] * Ta, r3 = cols[e + 3] * Ta; // prettier-ignore
+        for (let k = 0; k < Ta; k++) buf[o + k] += v0 * Ds[r0 + k] + v1 * Ds[r1 + k] + v2 * Ds[r2 + k] + v3 * Ds[r3 + k];
+      }
+      for (; e < end; e++) {
         const v = vals[e];
         const r = cols[e] * Ta;
         for (let k = 0; k < Ta; k++) buf[o + k] += v * Ds[r + k];
@@ -672,7 +717,21 @@ function backwardPass(X: Design, R: Float64Array, Ta: number, G: Float64Array): 
     }
     for (let ii = 0; ii < nb; ii++) {
       const o = ii * Ta;
-      for (let e = indptr[i0 + ii]; e < indptr[i0 + ii + 1]; e++) {
+      const end = indptr[i0 + ii + 1];
+      let e = indptr[i0 + ii];
+      // four non-zeros (distinct columns) at a time: one read of buf per four updates
+      for (; e + 3 < end; e += 4) {
+        const v0 = vals[e], v1 = vals[e + 1], v2 = vals[e + 2], v3 = vals[e + 3]; // prettier-ignore
+        const r0 = cols[e] * Ta, r1 = cols[e + 1] * Ta, r2 = cols[e + 2] * Ta, r3 = cols[e + 3] * Ta; // prettier-ignore
+        for (let k = 0; k < Ta; k++) {
+          const b = buf[o + k];
+          Gs[r0 + k] += v0 * b;
+          Gs[r1 + k] += v1 * b;
+          Gs[r2 + k] += v2 * b;
+          Gs[r3 + k] += v3 * b;
+        }
+      }
+      for (; e < end; e++) {
         const v = vals[e];
         const r = cols[e] * Ta;
         for (let k = 0; k < Ta; k++) Gs[r + k] += v * buf[o + k];

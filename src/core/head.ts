@@ -1,0 +1,387 @@
+/**
+ * The trained one-vs-rest logistic-regression tag head: inference and (de)serialisation.
+ *
+ * Pure and browser-safe (no Node imports). Training lives in `src/pipeline/logreg.ts`.
+ *
+ * Features: a row is a dense block (sentence embedding), a sparse block (TF-IDF), or both
+ * ("hybrid": the dense block comes first, then the sparse block). The head multiplies each
+ * block by its weight from the {@link FeatureLayout} before scoring, so training and
+ * inference always apply the same block weighting.
+ *
+ * Weights are stored feature-major (`weights[j * numTags + t]`): scoring a row walks its
+ * non-zero features once and adds a contiguous run of `numTags` weights per feature, so the
+ * cost is `nnz(row) * numTags` for dense and sparse rows alike.
+ */
+
+/** A sparse vector: strictly increasing `indices` (relative to the sparse block) and their values. */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** One sample's features. `dense` must be present iff the layout has a dense block. */
+export interface FeatureRow {
+  dense?: Float32Array;
+  sparse?: SparseVector;
+}
+
+/** Shape of the feature space: `[dense block (denseDim) | sparse block (sparseDim)]`. */
+export interface FeatureLayout {
+  denseDim: number;
+  sparseDim: number;
+  /** Multiplier applied to the dense block (default 1). */
+  denseWeight: number;
+  /** Multiplier applied to the sparse block (default 1). */
+  sparseWeight: number;
+}
+
+/** How the weights are stored in the binary. `f32` is exact; see {@link QUANT_TOLERANCE}. */
+export type WeightEncoding = 'f32' | 'f16' | 'int8';
+
+/**
+ * Score error (absolute, on sigmoid outputs) each encoding is documented to stay within.
+ * Measured: f16 moved scores by at most 3e-4 on production-shaped heads (44k x 384 dense and
+ * 44k x 5000 sparse, `scripts/bench/logreg-speed.ts`) and ~1e-5 on the sklearn fixture, so it
+ * meets 1e-3. int8 with one scale per tag does NOT meet 1e-3: 8e-3 (dense) and 2.6e-2
+ * (sparse, where a few rare terms carry large weights and set the scale), so it is documented
+ * at 5e-2; check a given head with {@link maxScoreDrift} before shipping it in int8.
+ */
+export const QUANT_TOLERANCE: Record<WeightEncoding, number> = { f32: 0, f16: 1e-3, int8: 5e-2 };
+
+/** Largest |score change| over `rows` when `head` is stored with `encoding` and read back. */
+export function maxScoreDrift(head: Head, encoding: WeightEncoding, rows: FeatureRow[]): number {
+  const q = deserializeHead(serializeHead(head, encoding));
+  const a = new Float32Array(head.numTags);
+  const b = new Float32Array(head.numTags);
+  let max = 0;
+  for (const r of rows) {
+    head.scores(r, a);
+    q.scores(r, b);
+    for (let t = 0; t < a.length; t++) max = Math.max(max, Math.abs(a[t] - b[t]));
+  }
+  return max;
+}
+
+/** Optional descriptive data saved with the head (tag names, featuriser settings, ...). */
+export interface HeadInfo {
+  /** Tag names, index = tag id. Length must equal `numTags`. */
+  tags?: string[];
+  /** Free JSON-serialisable metadata (e.g. encoder model, TF-IDF vocabulary hash, training options). */
+  meta?: Record<string, unknown>;
+}
+
+/** Builds a full {@link FeatureLayout}, checking the numbers. */
+export function makeLayout(l: Partial<FeatureLayout> & { denseDim?: number; sparseDim?: number }): FeatureLayout {
+  const layout: FeatureLayout = {
+    denseDim: l.denseDim ?? 0,
+    sparseDim: l.sparseDim ?? 0,
+    denseWeight: l.denseWeight ?? 1,
+    sparseWeight: l.sparseWeight ?? 1,
+  };
+  for (const k of ['denseDim', 'sparseDim'] as const) {
+    if (!Number.isInteger(layout[k]) || layout[k] < 0) {
+      throw new Error(`FeatureLayout.${k} must be a non-negative integer, got ${String(layout[k])}`);
+    }
+  }
+  if (layout.denseDim + layout.sparseDim === 0) throw new Error('FeatureLayout has no features: denseDim + sparseDim is 0');
+  for (const k of ['denseWeight', 'sparseWeight'] as const) {
+    if (!Number.isFinite(layout[k]) || layout[k] <= 0) {
+      throw new Error(`FeatureLayout.${k} must be a finite number > 0, got ${String(layout[k])}`);
+    }
+  }
+  return layout;
+}
+
+/**
+ * Throws a clear error if `row` does not fit `layout` (wrong dense length, unsorted or
+ * out-of-range sparse indices, non-finite values). `where` names the row in the message.
+ */
+export function checkRow(row: FeatureRow, layout: FeatureLayout, where = 'row'): void {
+  if (layout.denseDim > 0) {
+    if (!(row.dense instanceof Float32Array)) {
+      throw new Error(`${where}: dense features missing (layout expects a Float32Array of ${layout.denseDim})`);
+    }
+    if (row.dense.length !== layout.denseDim) {
+      throw new Error(`${where}: dense length ${row.dense.length}, layout expects ${layout.denseDim}`);
+    }
+    for (let j = 0; j < row.dense.length; j++) {
+      if (!Number.isFinite(row.dense[j])) throw new Error(`${where}: dense[${j}] is ${row.dense[j]} (must be finite)`);
+    }
+  } else if (row.dense !== undefined && row.dense.length > 0) {
+    throw new Error(`${where}: has dense features but the layout has no dense block (denseDim 0)`);
+  }
+  if (row.sparse === undefined) return;
+  if (layout.sparseDim === 0 && row.sparse.indices.length > 0) {
+    throw new Error(`${where}: has sparse features but the layout has no sparse block (sparseDim 0)`);
+  }
+  const { indices, values } = row.sparse;
+  if (indices.length !== values.length) {
+    throw new Error(`${where}: sparse indices (${indices.length}) and values (${values.length}) differ in length`);
+  }
+  let prev = -1;
+  for (let k = 0; k < indices.length; k++) {
+    const c = indices[k];
+    if (c <= prev || c >= layout.sparseDim) {
+      throw new Error(
+        `${where}: sparse index ${c} at position ${k} is ${c <= prev ? 'not strictly increasing' : `outside [0, ${layout.sparseDim})`}`,
+      );
+    }
+    if (!Number.isFinite(values[k])) throw new Error(`${where}: sparse value at position ${k} is ${values[k]} (must be finite)`);
+    prev = c;
+  }
+}
+
+/** Numerically stable logistic function. */
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** The trained head: `scores(x) = sigmoid(x_weighted · W + b)` for every tag. */
+export class Head {
+  readonly layout: FeatureLayout;
+  readonly numTags: number;
+  /** Total feature dimension (`denseDim + sparseDim`). */
+  readonly dim: number;
+  /** `dim x numTags`, feature-major: `weights[j * numTags + t]`. */
+  readonly weights: Float32Array;
+  /** Intercept per tag. */
+  readonly bias: Float32Array;
+  readonly tags?: string[];
+  readonly meta?: Record<string, unknown>;
+
+  constructor(layout: FeatureLayout, numTags: number, weights: Float32Array, bias: Float32Array, info: HeadInfo = {}) {
+    this.layout = makeLayout(layout);
+    if (!Number.isInteger(numTags) || numTags < 1) throw new Error(`Head: numTags must be a positive integer, got ${numTags}`);
+    this.numTags = numTags;
+    this.dim = this.layout.denseDim + this.layout.sparseDim;
+    if (weights.length !== this.dim * numTags) {
+      throw new Error(`Head: weights has ${weights.length} values, expected dim*numTags = ${this.dim}*${numTags}`);
+    }
+    if (bias.length !== numTags) throw new Error(`Head: bias has ${bias.length} values, expected numTags = ${numTags}`);
+    if (info.tags !== undefined && info.tags.length !== numTags) {
+      throw new Error(`Head: ${info.tags.length} tag names given for ${numTags} tags`);
+    }
+    this.weights = weights;
+    this.bias = bias;
+    this.tags = info.tags;
+    this.meta = info.meta;
+  }
+
+  /** Raw logits `x_weighted · W + b` (accumulated in float64). */
+  logits(row: FeatureRow, out = new Float32Array(this.numTags)): Float32Array {
+    const T = this.numTags;
+    const W = this.weights;
+    const acc = new Float64Array(T);
+    for (let t = 0; t < T; t++) acc[t] = this.bias[t];
+    const { denseDim, sparseDim, denseWeight, sparseWeight } = this.layout;
+    if (denseDim > 0) {
+      const x = row.dense;
+      if (x === undefined || x.length !== denseDim) {
+        throw new Error(`Head.scores: row needs dense features of length ${denseDim}, got ${x === undefined ? 'none' : x.length}`);
+      }
+      for (let j = 0; j < denseDim; j++) {
+        const v = x[j] * denseWeight;
+        if (v === 0) continue;
+        const o = j * T;
+        for (let t = 0; t < T; t++) acc[t] += v * W[o + t];
+      }
+    }
+    if (row.sparse !== undefined && row.sparse.indices.length > 0) {
+      const { indices, values } = row.sparse;
+      for (let k = 0; k < indices.length; k++) {
+        const c = indices[k];
+        if (!(c >= 0 && c < sparseDim)) {
+          throw new Error(`Head.scores: sparse index ${c} outside the sparse block [0, ${sparseDim})`);
+        }
+        const v = values[k] * sparseWeight;
+        const o = (denseDim + c) * T;
+        for (let t = 0; t < T; t++) acc[t] += v * W[o + t];
+      }
+    }
+    for (let t = 0; t < T; t++) out[t] = acc[t];
+    return out;
+  }
+
+  /** Probability per tag: `sigmoid(logits)`. */
+  scores(row: FeatureRow, out = new Float32Array(this.numTags)): Float32Array {
+    const z = this.logits(row, out);
+    for (let t = 0; t < this.numTags; t++) z[t] = sigmoid(z[t]);
+    return z;
+  }
+
+  /** Encodes the head as `HEAD_MAGIC | u32 header length | JSON header | pad | payload` (see {@link deserializeHead}). */
+  serialize(encoding: WeightEncoding = 'f32'): Uint8Array {
+    return serializeHead(this, encoding);
+  }
+
+  static deserialize(bytes: Uint8Array): Head {
+    return deserializeHead(bytes);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary format
+// ---------------------------------------------------------------------------------------------
+
+/** First 4 bytes of a serialised head ("TSHD"). */
+export const HEAD_MAGIC = 0x44485354; // 'T','S','H','D' little-endian
+export const HEAD_FORMAT_VERSION = 1;
+
+/** The JSON header stored after the magic. */
+export interface HeadHeader {
+  format: 'tagsmith-head';
+  version: number;
+  numTags: number;
+  layout: FeatureLayout;
+  encoding: WeightEncoding;
+  tags?: string[];
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * Payload after the (8-byte aligned) header: `bias f32[T]`, then for `int8` `scale f32[T]`,
+ * then the weights (`dim * T`, feature-major) as f32, f16 (IEEE half, little-endian) or int8
+ * (`w = q * scale[t]`, one symmetric scale per tag).
+ */
+export function serializeHead(head: Head, encoding: WeightEncoding = 'f32'): Uint8Array {
+  const T = head.numTags;
+  const n = head.weights.length;
+  const header: HeadHeader = {
+    format: 'tagsmith-head',
+    version: HEAD_FORMAT_VERSION,
+    numTags: T,
+    layout: head.layout,
+    encoding,
+    ...(head.tags ? { tags: head.tags } : {}),
+    ...(head.meta ? { meta: head.meta } : {}),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = align8(8 + json.length);
+  const weightBytes = encoding === 'f32' ? 4 * n : encoding === 'f16' ? 2 * n : n;
+  const total = start + 4 * T + (encoding === 'int8' ? 4 * T : 0) + weightBytes;
+  const buf = new ArrayBuffer(total);
+  const view = new DataView(buf);
+  view.setUint32(0, HEAD_MAGIC, true);
+  view.setUint32(4, json.length, true);
+  new Uint8Array(buf, 8, json.length).set(json);
+  let off = start;
+  for (let t = 0; t < T; t++, off += 4) view.setFloat32(off, head.bias[t], true);
+  const W = head.weights;
+  if (encoding === 'f32') {
+    for (let i = 0; i < n; i++, off += 4) view.setFloat32(off, W[i], true);
+  } else if (encoding === 'f16') {
+    for (let i = 0; i < n; i++, off += 2) view.setUint16(off, float32ToFloat16Bits(W[i]), true);
+  } else if (encoding === 'int8') {
+    const scale = int8Scales(W, T);
+    for (let t = 0; t < T; t++, off += 4) view.setFloat32(off, scale[t], true);
+    for (let i = 0; i < n; i++, off++) {
+      const s = scale[i % T];
+      view.setInt8(off, s === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(W[i] / s))));
+    }
+  } else {
+    throw new Error(`serializeHead: unknown encoding ${String(encoding)} (use 'f32', 'f16' or 'int8')`);
+  }
+  return new Uint8Array(buf);
+}
+
+/** Decodes {@link serializeHead}'s output; quantised weights are expanded back to float32. */
+export function deserializeHead(bytes: Uint8Array): Head {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fail = (why: string): never => {
+    throw new Error(`deserializeHead: ${why} (is this a file written by Head.serialize?)`);
+  };
+  if (bytes.byteLength < 8 || view.getUint32(0, true) !== HEAD_MAGIC) fail('bad magic, expected "TSHD"');
+  const jsonLen = view.getUint32(4, true);
+  if (8 + jsonLen > bytes.byteLength) fail(`header length ${jsonLen} runs past the end (${bytes.byteLength} bytes)`);
+  let header: HeadHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + jsonLen))) as HeadHeader;
+  } catch (e) {
+    return fail(`header is not valid JSON: ${(e as Error).message}`);
+  }
+  if (header.format !== 'tagsmith-head') fail(`header.format is ${String(header.format)}`);
+  if (header.version !== HEAD_FORMAT_VERSION) {
+    fail(`format version ${header.version}, this code reads version ${HEAD_FORMAT_VERSION}`);
+  }
+  const layout = makeLayout(header.layout);
+  const T = header.numTags;
+  const n = (layout.denseDim + layout.sparseDim) * T;
+  const enc = header.encoding;
+  const weightBytes = enc === 'f32' ? 4 * n : enc === 'f16' ? 2 * n : enc === 'int8' ? n : fail(`unknown encoding ${enc}`);
+  let off = align8(8 + jsonLen);
+  const expected = off + 4 * T + (enc === 'int8' ? 4 * T : 0) + weightBytes;
+  if (bytes.byteLength !== expected) fail(`size is ${bytes.byteLength} bytes, header implies ${expected}`);
+  const bias = new Float32Array(T);
+  for (let t = 0; t < T; t++, off += 4) bias[t] = view.getFloat32(off, true);
+  const W = new Float32Array(n);
+  if (enc === 'f32') {
+    for (let i = 0; i < n; i++, off += 4) W[i] = view.getFloat32(off, true);
+  } else if (enc === 'f16') {
+    for (let i = 0; i < n; i++, off += 2) W[i] = float16BitsToFloat32(view.getUint16(off, true));
+  } else {
+    const scale = new Float32Array(T);
+    for (let t = 0; t < T; t++, off += 4) scale[t] = view.getFloat32(off, true);
+    for (let i = 0; i < n; i++, off++) W[i] = view.getInt8(off) * scale[i % T];
+  }
+  return new Head(layout, T, W, bias, { tags: header.tags, meta: header.meta });
+}
+
+function align8(x: number): number {
+  return (x + 7) & ~7;
+}
+
+/** One symmetric int8 scale per tag: `max_j |W[j,t]| / 127`. */
+function int8Scales(W: Float32Array, T: number): Float32Array {
+  const scale = new Float32Array(T);
+  for (let i = 0; i < W.length; i++) {
+    const t = i % T;
+    const a = Math.abs(W[i]);
+    if (a > scale[t]) scale[t] = a;
+  }
+  for (let t = 0; t < T; t++) scale[t] /= 127;
+  return scale;
+}
+
+// Half-precision conversion, hand-written because Node 20 has neither Float16Array nor
+// Math.f16round and no dependency is needed for ~30 lines. Round-to-nearest-even, like numpy.
+const f32buf = new Float32Array(1);
+const u32buf = new Uint32Array(f32buf.buffer);
+
+/** IEEE 754 binary16 bit pattern of `v` (rounded to nearest even; overflow gives ±Infinity). */
+export function float32ToFloat16Bits(v: number): number {
+  f32buf[0] = v;
+  const x = u32buf[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0); // Inf / NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // too large: Inf
+  if (e <= 0) {
+    // subnormal half (or zero)
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && (h & 1) === 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (h & 1) === 1)) h++; // a carry into the exponent is correct rounding
+  return sign | h;
+}
+
+/** Value of an IEEE 754 binary16 bit pattern. */
+export function float16BitsToFloat32(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant !== 0 ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
