@@ -1,0 +1,49 @@
+/**
+ * The model committed in models/ (what `npm run train` on ../shared/data exports), used as a user
+ * uses it: `npx tagsmith suggest`, and checked for size and integrity.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tagsmith } from './cli.test';
+import { REPO } from './helpers/paths';
+import { sha256Hex } from '../src/pipeline/fs-atomic';
+
+const MODELS = join(REPO, 'models');
+
+describe('shipped model (models/)', () => {
+  const manifest = JSON.parse(readFileSync(join(MODELS, 'tagsmith.json'), 'utf8'));
+
+  it('suggests python and dictionary in the top 3 for the classic merge-dicts question', async () => {
+    const r = await tagsmith(['suggest', '--title', 'How do I merge two dictionaries in a single expression in Python?', '--body', '', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const top3 = out.tags.slice(0, 3).map((t: { name: string }) => t.name);
+    expect(top3).toContain('python');
+    expect(top3).toContain('dictionary');
+    expect(out.model.version).toBe(manifest.version);
+  });
+
+  it('is the hybrid model trained on the default data, with files matching their recorded sha256', () => {
+    expect(manifest.vectorizer).toBe('hybrid');
+    expect(manifest.tags).toHaveLength(200);
+    expect(manifest.training.data.map((d: { file: string }) => d.file)).toEqual([
+      'stackoverflow-api-2018.jsonl.gz',
+      'stackoverflow-sede-2009-2011-titles.csv',
+    ]);
+    expect(sha256Hex(readFileSync(join(MODELS, manifest.head.file)))).toBe(manifest.head.sha256);
+    expect(sha256Hex(readFileSync(join(MODELS, manifest.tfidf.file), 'utf8'))).toBe(manifest.tfidf.sha256);
+  });
+
+  it('keeps head + TF-IDF state well under 10 MB, small enough for an extension', () => {
+    const bytes = statSync(join(MODELS, manifest.head.file)).size + statSync(join(MODELS, manifest.tfidf.file)).size;
+    expect(bytes).toBeLessThan(6 * 1024 * 1024);
+  });
+
+  it('holds its test metrics (the quality the README reports)', () => {
+    const test = manifest.metrics.test;
+    expect(test.n).toBeGreaterThan(5000);
+    expect(test.p_at_k[0]).toBeGreaterThan(0.6);
+    expect(test.micro_f1).toBeGreaterThan(0.55);
+  });
+});
