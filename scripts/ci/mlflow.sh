@@ -37,6 +37,8 @@ case "${1:-}" in
     port=${3:-5000}
     mkdir -p "$dir/artifacts"
     dir=$(cd "$dir" && pwd)
+    # No background job runner (5 extra processes); tracking does not need it. Override by exporting it.
+    export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=${MLFLOW_SERVER_ENABLE_JOB_EXECUTION:-false}
     exec "$VENV/bin/mlflow" server \
       --backend-store-uri "sqlite:///$dir/mlflow.db" \
       --artifacts-destination "$dir/artifacts" \
