@@ -1,0 +1,43 @@
+/**
+ * `tagsmith serve` / `npm run serve`: loads the model, listens, and shuts down gracefully on SIGTERM.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildServer, type ServerOptions } from './app';
+import { installGracefulShutdown } from './shutdown';
+
+export interface ServeCommandOptions {
+  port: number;
+  host: string;
+  /** Model directory. */
+  model: string;
+  queueSize?: number;
+  concurrency?: number;
+  /** Prebuilt demo script and Swagger UI assets (the bundle's entry passes them). */
+  demoScript?: string;
+  swaggerUiDir?: string;
+}
+
+export async function runServeCommand(opts: ServeCommandOptions): Promise<FastifyInstance> {
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+    throw new Error(`port must be an integer from 0 to 65535 (got ${opts.port})`);
+  }
+  const serverOptions: ServerOptions = {
+    modelDir: opts.model,
+    queueSize: opts.queueSize,
+    concurrency: opts.concurrency,
+    demoScript: opts.demoScript,
+    swaggerUiDir: opts.swaggerUiDir,
+  };
+  const app = await buildServer(serverOptions);
+  installGracefulShutdown(app);
+  const { info } = app.tagsmith.backend;
+  await app.listen({ port: opts.port, host: opts.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
+  app.log.info(
+    { model: info.version, vectorizer: info.vectorizer, tags: info.tags },
+    `tagsmith API on http://${shown}:${port}/ (docs: /docs, demo: /)`,
+  );
+  return app;
+}

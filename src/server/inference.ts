@@ -1,0 +1,111 @@
+/**
+ * Where the server's inference runs.
+ *
+ * onnxruntime-node 1.14 (under transformers.js 2) runs a model synchronously on the calling thread,
+ * so a hybrid model's ~50-100 ms of encoder time per question would block the event loop: no
+ * /health, no 503 from a full queue, connections piling up in the kernel until clients time out.
+ * The server therefore runs the Suggester in worker threads (`WorkerBackend`, one model copy per
+ * thread); the main thread only does HTTP and the queue. `InProcessBackend` wraps an already loaded
+ * Suggester (tests, embedding).
+ */
+import { existsSync } from 'node:fs';
+import { WorkerSlot } from './worker-slot';
+import type { Suggester, Suggestion } from '../core/suggester';
+import type { QuestionText } from '../core/normalize';
+
+export interface ModelInfo {
+  version: string;
+  vectorizer: string;
+  tags: number;
+}
+
+export interface InferenceBackend {
+  readonly info: ModelInfo;
+  /** True while the model is loaded and answering. */
+  readonly ready: boolean;
+  suggest(question: QuestionText, k: number): Promise<Suggestion[]>;
+  close(): Promise<void>;
+}
+
+export class InProcessBackend implements InferenceBackend {
+  readonly info: ModelInfo;
+  readonly ready = true;
+  constructor(private readonly suggester: Suggester) {
+    this.info = { version: suggester.version, vectorizer: suggester.manifest.vectorizer, tags: suggester.tags.length };
+  }
+  suggest(question: QuestionText, k: number): Promise<Suggestion[]> {
+    return this.suggester.suggest(question, { k });
+  }
+  async close(): Promise<void> {}
+}
+
+/** Messages between the server and its inference worker (src/server/inference-worker.ts). */
+export type WorkerRequest = { id: number; question: QuestionText; k: number };
+export type WorkerReply =
+  | { type: 'ready'; info: ModelInfo }
+  | { type: 'failed'; error: string; usage: boolean }
+  | { type: 'result'; id: number; tags: Suggestion[] }
+  | { type: 'error'; id: number; error: string };
+
+/** The worker script: the bundle's prebuilt inference-worker.js beside server.js, else the TypeScript source (run through tsx). */
+export function defaultWorkerScript(): URL {
+  const built = new URL('./inference-worker.js', import.meta.url);
+  return existsSync(built) ? built : new URL('./inference-worker.ts', import.meta.url);
+}
+
+/** Worker threads restarting after a crash: a 503 the client may retry in a second. */
+export class WorkerUnavailableError extends Error {
+  readonly statusCode = 503;
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('the model is restarting after a crash; retry in a second');
+    this.name = 'WorkerUnavailableError';
+  }
+}
+
+export interface WorkerBackendOptions {
+  /** Worker threads, each with its own copy of the model (default 1). */
+  threads?: number;
+  /** Worker script (tests pass a stand-in). */
+  script?: URL;
+  /** Called when a worker crashes (it is restarted). */
+  onCrash?: (err: Error) => void;
+}
+
+/** A pool of inference worker threads; each question goes to the least busy live one. */
+export class WorkerBackend implements InferenceBackend {
+  private constructor(
+    private readonly slots: WorkerSlot[],
+    readonly info: ModelInfo,
+  ) {}
+
+  /** Starts the workers and waits until each has loaded the model (rejects with the loader's message). */
+  static async start(modelDir: string, opts: WorkerBackendOptions = {}): Promise<WorkerBackend> {
+    const threads = opts.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`inference threads must be an integer >= 1 (got ${threads})`);
+    const script = opts.script ?? defaultWorkerScript();
+    const slots = Array.from({ length: threads }, () => new WorkerSlot(modelDir, script, opts.onCrash ?? (() => {})));
+    const started = await Promise.allSettled(slots.map((s) => s.start()));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(slots.map((s) => s.close()));
+      throw failed.reason;
+    }
+    return new WorkerBackend(slots, (started[0] as PromiseFulfilledResult<ModelInfo>).value);
+  }
+
+  get ready(): boolean {
+    return this.slots.some((s) => s.alive);
+  }
+
+  suggest(question: QuestionText, k: number): Promise<Suggestion[]> {
+    let best: WorkerSlot | undefined;
+    for (const s of this.slots) if (s.alive && (!best || s.load < best.load)) best = s;
+    if (!best) return Promise.reject(new WorkerUnavailableError());
+    return best.suggest(question, k);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.close()));
+  }
+}
