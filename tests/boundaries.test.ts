@@ -38,7 +38,7 @@ const NODE_ONLY = new Set([...builtinModules, 'onnxruntime-node', 'sharp', 'csv-
 const isNodeOnly = (spec: string) => spec.startsWith('node:') || NODE_ONLY.has(spec.split('/')[0]);
 
 describe('module boundaries', () => {
-  const browser = ['src/core', 'src/runtime', 'src/extension'].flatMap((d) => sources(join(REPO, d)));
+  const browser = ['src/core', 'src/runtime', 'src/extension', 'src/ui'].flatMap((d) => sources(join(REPO, d)));
 
   it('finds the browser-side sources', () => {
     expect(browser.length).toBeGreaterThan(5);

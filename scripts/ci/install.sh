@@ -10,3 +10,7 @@ echo "== model files against their recorded sha256"
 echo "== python venv (.venv)"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/python/requirements.txt
+echo "== MLflow server venv (.venv-mlflow)"
+bash scripts/ci/mlflow.sh install
+echo "== schemathesis venv (.venv-fuzz)"
+bash scripts/ci/schemathesis.sh install

@@ -96,6 +96,18 @@ export function buildProgram(): Command {
       await runSuggestCommand(opts);
     });
 
+  program
+    .command('serve')
+    .description('Serve the HTTP API: POST /predict/, Swagger UI at /docs, a demo page at /.')
+    .option('--port <n>', 'port to listen on (0: any free port)', positiveInt('--port', 0, 65535), Number(process.env.PORT ?? 3000))
+    .option('--host <host>', 'interface to listen on (0.0.0.0: every interface)', '127.0.0.1')
+    .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
+    .option('--queue-size <n>', 'requests allowed to wait for inference before answering 503', positiveInt('--queue-size', 0, 10_000), 16)
+    .action(async (opts: { port: number; host: string; model: string; queueSize: number }) => {
+      const { runServeCommand } = await import('../server/cli-serve');
+      await runServeCommand(opts);
+    });
+
   return program;
 }
 
