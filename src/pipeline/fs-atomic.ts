@@ -1,11 +1,15 @@
 /** Atomic file writes: write to a temporary file beside the target, fsync, then rename over it. */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+/**
+ * `tmpDir` (same filesystem) holds the temporary file; default: beside the target. Give another
+ * one when readers list the target's folder (MLflow reads every file in `params/` as a param).
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, tmpDir = dirname(file)): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = join(tmpDir, `.${basename(file)}.${process.pid}.${randomUUID()}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
     try {

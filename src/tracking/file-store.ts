@@ -16,19 +16,14 @@
  * the run or experiment directory (which MLflow's reader ignores) and renamed into place.
  * Hand-written rather than spawning Python: the pipeline must not need MLflow installed to track runs.
  */
+import { writeFileAtomic } from '../pipeline/fs-atomic';
 import { randomInt, randomUUID } from 'node:crypto';
 import {
   appendFileSync,
-  closeSync,
   copyFileSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -69,23 +64,7 @@ export function generateExperimentId(): string {
 
 /** Writes `data` to `target` through a temporary file in `tmpDir` (same filesystem) and a rename. */
 export function atomicWrite(target: string, data: string | Uint8Array, tmpDir: string): void {
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(tmpDir, `.tmp-${process.pid}-${randomUUID()}`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(target, data, tmpDir);
 }
 
 /** YAML as MLflow writes it (PyYAML safe_dump, block style, sorted keys). */
