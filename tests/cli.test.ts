@@ -33,15 +33,20 @@ describe('tagsmith CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tagsmith-cli-'));
   const model = join(dir, 'model');
   let trained: { model: { version: string }; test: { n: number; micro_f1: number; p_at_k: number[] } };
+  let trainLog = '';
 
   beforeAll(async () => {
     const r = await tagsmith(['train', '--data', API, TITLES, '--vectorizer', 'tfidf', '--limit', '6000', '--tags', '40', '--out', model, '--json']);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
     expect(r.code).toBe(0);
     trained = JSON.parse(r.stdout);
+    trainLog = r.stderr;
   });
 
   it('trains a TF-IDF model on real data and exports it', () => {
+    // the ingestion report, with every skip by reason, is part of the training log
+    expect(trainLog).toMatch(/duplicate-id=1,664, no-tags=2/);
+    expect(trainLog).toMatch(/22 cross-file duplicates dropped/);
     expect(trained.model.version).toMatch(/^[0-9a-f]{12}$/);
     expect(trained.test.n).toBeGreaterThan(400);
     // far above chance with 40 tags; a broken pipeline (shuffled labels, wrong features) scores near 0

@@ -18,7 +18,7 @@ export function checkFiles(files: readonly string[]): void {
   }
 }
 
-export async function loadQuestions(files: readonly string[], opts: { quiet?: boolean } = {}): Promise<{ questions: Question[]; report: IngestReport }> {
+export async function loadQuestions(files: readonly string[]): Promise<{ questions: Question[]; report: IngestReport }> {
   checkFiles(files);
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const bar = startProgress('Reading data', Math.round(total / 1024), 'KiB');
@@ -28,9 +28,6 @@ export async function loadQuestions(files: readonly string[], opts: { quiet?: bo
     return result;
   } finally {
     bar.stop();
-    if (!opts.quiet) {
-      // the report is printed by the caller
-    }
   }
 }
 

@@ -14,7 +14,7 @@ import { buildRow } from '../core/suggester';
 import type { FeatureRow } from '../core/head';
 import type { ModelManifest, VectorizerKind } from '../core/model';
 import type { Question } from '../core/types';
-import { loadQuestions } from './load-data';
+import { formatReport, loadQuestions } from './load-data';
 import { splitKey, splitQuestions, DEFAULT_SPLIT, type Part, type Split } from './split';
 import { buildVocabulary, labelIndices, type TagVocabulary } from './vocab';
 import { trainOneVsRest } from './logreg';
@@ -140,6 +140,7 @@ export async function prepareDataset(
     text: normalizeQuestion({ title: q.title, body: q.body, bodyFormat: q.bodyFormat }),
   }));
   const data = await summarizeData(report);
+  log(formatReport(report));
   log(`data: ${questions.length.toLocaleString('en-US')} questions from ${data.length} file(s)${opts.limit ? ` (sample of ${all.length.toLocaleString('en-US')})` : ''}`);
   const split = splitQuestions(items, opts.seed);
   const vocab = buildVocabulary(split.train.map((it) => it.question.tags), opts.tags);
