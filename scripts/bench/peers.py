@@ -17,6 +17,9 @@ Peers (what a scikit-learn user would pick):
   lr_embeddings  OneVsRestClassifier(LogisticRegression(C, max_iter)) on the same sentence embeddings;
                  decision thresholds tuned on validation exactly as tagsmith does
                  (port of src/pipeline/thresholds.ts); C picked by validation micro-F1.
+  lr_embeddings_converged
+                 the same at the chosen C with tol=tight_tol (1e-6): scikit-learn's default tol=1e-4
+                 stops lbfgs well before the optimum on rare tags; this row shows the converged model.
   svc_tfidf      TfidfVectorizer(token_pattern=tagsmith's TOKEN_PATTERN, lowercase, sublinear_tf,
                  max_features, min_df) + OneVsRestClassifier(LinearSVC(C)); predictions are
                  LinearSVC's own (`predict`, decision > 0), ranking by `decision_function`;
@@ -250,13 +253,14 @@ def log(line: str) -> None:
     sys.stderr.flush()
 
 
-def run_lr(data: dict, sl: dict, Y: np.ndarray, gold: dict, cfg: dict) -> tuple[dict, np.ndarray]:
+def run_lr(data: dict, sl: dict, Y: np.ndarray, gold: dict, cfg: dict,
+           C_grid: list[float], tol: float, max_iter: int) -> tuple[dict, np.ndarray]:
     X = data["embeddings"].astype(np.float64)
     grid_thr, min_pos = cfg["threshold_grid"], cfg["min_positives"]
     grid = []
     best = None
-    for C in cfg["lr_C_grid"]:
-        make = lambda C=C: OneVsRestClassifier(LogisticRegression(C=C, max_iter=cfg["max_iter"], tol=cfg["tol"]))
+    for C in C_grid:
+        make = lambda C=C: OneVsRestClassifier(LogisticRegression(C=C, max_iter=max_iter, tol=tol))
         clf, seconds, warned = fit_timed(make, X[sl["train"]], Y[sl["train"]])
         val = clf.predict_proba(X[sl["validation"]])
         tuned = tune_thresholds(val, Y[sl["validation"]], grid_thr, min_pos)
@@ -265,17 +269,18 @@ def run_lr(data: dict, sl: dict, Y: np.ndarray, gold: dict, cfg: dict) -> tuple[
         row = {"C": C, "validation_micro_f1": val_eval["micro_f1"], "fit_seconds": seconds,
                "max_iterations": n_iter, "convergence_warnings": warned}
         grid.append(row)
-        log(f"LogisticRegression C={C}: validation micro-F1 {val_eval['micro_f1']:.4f}, fit {seconds:.1f} s, "
+        log(f"LogisticRegression C={C} tol={tol}: validation micro-F1 {val_eval['micro_f1']:.4f}, fit {seconds:.1f} s, "
             f"max {n_iter} iterations, {warned} convergence warnings")
         if best is None or val_eval["micro_f1"] > best[0]["validation_micro_f1"]:
             best = (row, clf, tuned, val_eval)
     row, clf, tuned, val_eval = best
     test = clf.predict_proba(X[sl["test"]])
     result = {
-        "estimator": f"OneVsRestClassifier(LogisticRegression(C={row['C']}, max_iter={cfg['max_iter']}, tol={cfg['tol']}))",
+        "estimator": f"OneVsRestClassifier(LogisticRegression(C={row['C']}, max_iter={max_iter}, tol={tol}))",
         "features": f"sentence embeddings ({X.shape[1]} dims), the same vectors as ours",
         "chosen_C": row["C"],
-        "selection": "validation micro-F1 at thresholds tuned on validation (tagsmith's procedure)",
+        "selection": "validation micro-F1 at thresholds tuned on validation (tagsmith's procedure)"
+                     if len(C_grid) > 1 else "the C chosen for lr_embeddings",
         "grid": grid,
         "fit_seconds": row["fit_seconds"],
         "grid_seconds": sum(r["fit_seconds"] for r in grid),
@@ -394,14 +399,21 @@ def main() -> None:
 
 def run_peers(dirpath: Path, data: dict, sl: dict, Y: np.ndarray, gold: dict, cfg: dict, peers: dict) -> None:
     for name in cfg["peers"]:
+        if name in ("lr_embeddings", "lr_embeddings_converged") and "embeddings" not in data:
+            fail(f"the {name} peer needs embeddings.f32")
         if name == "lr_embeddings":
-            if "embeddings" not in data:
-                fail("the lr_embeddings peer needs embeddings.f32")
-            result, test = run_lr(data, sl, Y, gold, cfg)
+            result, test = run_lr(data, sl, Y, gold, cfg, cfg["lr_C_grid"], cfg["tol"], cfg["max_iter"])
+        elif name == "lr_embeddings_converged":
+            # The same model trained to a tight tolerance: shows how much of a gap to lr_embeddings is
+            # scikit-learn stopping early at its default tol=1e-4 rather than a different model.
+            if "lr_embeddings" not in peers:
+                fail("lr_embeddings_converged must come after lr_embeddings in config.peers (it reuses its C)")
+            result, test = run_lr(data, sl, Y, gold, cfg, [peers["lr_embeddings"]["chosen_C"]],
+                                  cfg["tight_tol"], cfg["tight_max_iter"])
         elif name == "svc_tfidf":
             result, test = run_svc(data, sl, Y, gold, cfg)
         else:
-            fail(f"unknown peer {name!r} (known: lr_embeddings, svc_tfidf)")
+            fail(f"unknown peer {name!r} (known: lr_embeddings, lr_embeddings_converged, svc_tfidf)")
         scores_file = f"scores_{name}.f64"
         np.ascontiguousarray(test, dtype="<f8").tofile(dirpath / scores_file)
         result["test_scores_file"] = scores_file
