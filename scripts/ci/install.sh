@@ -8,8 +8,8 @@ npm ci --no-audit --no-fund
 echo "== model files against their recorded sha256"
 (cd models && sha256sum --quiet -c SHA256SUMS)
 echo "== python venv (.venv)"
-if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install --quiet --disable-pip-version-check -r scripts/python/requirements.txt
+source scripts/ci/venv.sh
+make_venv .venv scripts/python/requirements.txt
 echo "== MLflow server venv (.venv-mlflow)"
 bash scripts/ci/mlflow.sh install
 echo "== schemathesis venv (.venv-fuzz)"

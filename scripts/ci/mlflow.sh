@@ -13,16 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=.venv-mlflow
 REQ=scripts/python/requirements-mlflow.txt
-PY=${PYTHON:-python3}
+# shellcheck source=scripts/ci/venv.sh
+source scripts/ci/venv.sh
 
 case "${1:-}" in
   install)
     start=$(date +%s)
-    if [ ! -x "$VENV/bin/python" ]; then
-      echo "== creating $VENV with $($PY --version)"
-      "$PY" -m venv "$VENV"
-    fi
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ"
+    make_venv "$VENV" "$REQ"
     echo "== mlflow $("$VENV/bin/python" -c 'import mlflow; print(mlflow.__version__)') installed in $VENV ($(( $(date +%s) - start )) s)"
     ;;
   check)

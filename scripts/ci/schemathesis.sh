@@ -14,16 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=.venv-fuzz
 REQ=scripts/python/requirements-fuzz.txt
-PY=${PYTHON:-python3}
+# shellcheck source=scripts/ci/venv.sh
+source scripts/ci/venv.sh
 
 case "${1:-}" in
   install)
     start=$(date +%s)
-    if [ ! -x "$VENV/bin/python" ]; then
-      echo "== creating $VENV with $($PY --version)"
-      "$PY" -m venv "$VENV"
-    fi
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ"
+    make_venv "$VENV" "$REQ"
     echo "== schemathesis $("$VENV/bin/schemathesis" --version | awk '{print $NF}') installed in $VENV ($(( $(date +%s) - start )) s)"
     ;;
   check)
