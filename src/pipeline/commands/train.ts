@@ -1,21 +1,13 @@
 import { resolve } from 'node:path';
-import type { VectorizerKind } from '../../core/model';
-import { train } from '../train';
+import { train, type TrainOptions } from '../train';
 import { summary } from '../evaluation';
 import { formatEvaluation } from '../report-format';
 import { UsageError } from '../errors';
 
-export interface TrainCommandOptions {
-  data: string[];
-  out: string;
-  vectorizer: VectorizerKind;
-  tags: number;
-  seed: number;
-  C?: number;
+/** CLI options: the training options as typed on the command line (class weight and cache as given). */
+export interface TrainCommandOptions
+  extends Pick<TrainOptions, 'data' | 'out' | 'vectorizer' | 'tags' | 'seed' | 'C' | 'maxEpochs' | 'maxFeatures' | 'limit'> {
   classWeight: string;
-  maxEpochs?: number;
-  maxFeatures?: number;
-  limit?: number;
   cache: string;
   json?: boolean;
 }
