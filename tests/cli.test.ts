@@ -36,7 +36,7 @@ describe('tagsmith CLI', () => {
   let trainLog = '';
 
   beforeAll(async () => {
-    const r = await tagsmith(['train', '--data', API, TITLES, '--vectorizer', 'tfidf', '--limit', '6000', '--tags', '40', '--out', model, '--json']);
+    const r = await tagsmith(['train', '--data', API, TITLES, '--vectorizer', 'tfidf', '--limit', '6000', '--tags', '40', '--out', model, '--json', '--no-track']);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
     expect(r.code).toBe(0);
     trained = JSON.parse(r.stdout);
@@ -63,7 +63,7 @@ describe('tagsmith CLI', () => {
 
   it('is reproducible: the same command gives the same model version', async () => {
     const again = join(dir, 'again');
-    const r = await tagsmith(['train', '--data', API, TITLES, '--vectorizer', 'tfidf', '--limit', '6000', '--tags', '40', '--out', again, '--json']);
+    const r = await tagsmith(['train', '--data', API, TITLES, '--vectorizer', 'tfidf', '--limit', '6000', '--tags', '40', '--out', again, '--json', '--no-track']);
     expect(JSON.parse(r.stdout).model.version).toBe(trained.model.version);
   });
 
@@ -110,7 +110,7 @@ describe('tagsmith CLI', () => {
   });
 
   it('gives clear errors and non-zero exits for bad arguments and files', async () => {
-    const missing = await tagsmith(['train', '--data', join(dir, 'nope.csv'), '--out', join(dir, 'x')]);
+    const missing = await tagsmith(['train', '--data', join(dir, 'nope.csv'), '--out', join(dir, 'x'), '--no-track']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.csv: no such file/);
 

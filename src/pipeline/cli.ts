@@ -60,6 +60,10 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'use only the first N questions (after de-duplication), for quick runs', positiveInt('--limit'))
     .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
     .option('--json', 'print the evaluation as JSON')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--experiment <name>', 'MLflow experiment of the run', 'tagsmith-train')
+    .option('--run-name <name>', 'MLflow run name (default: run-<UTC time>-<random>)')
+    .option('--no-track', 'do not log the run to MLflow')
     .action(async (opts) => {
       const { runTrainCommand } = await import('./commands/train');
       await runTrainCommand({ ...opts, data: opts.data ?? DEFAULT_TRAINING_DATA });
@@ -94,6 +98,17 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runSuggestCommand } = await import('./commands/suggest');
       await runSuggestCommand(opts);
+    });
+
+  program
+    .command('runs')
+    .description('Write a static HTML page of the tracked experiments and runs (MLflow file store or server).')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--out <dir>', 'directory of the page (index.html)', 'runs-report')
+    .option('--json', 'print where the page went as JSON')
+    .action(async (opts: { trackingUri?: string; out: string; json?: boolean }) => {
+      const { runRunsCommand } = await import('./commands/runs');
+      await runRunsCommand(opts);
     });
 
   program
