@@ -1,13 +1,86 @@
+/**
+ * The extension build (WXT, Chrome MV3 and Firefox MV3). Layout: entrypoints/ (thin), src/extension
+ * (logic), public/ (static files); the model (models/) and onnxruntime-web's WASM are copied into
+ * the build here, so the extension loads everything from its own files and never from a network.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
+import type { Plugin } from 'vite';
 
-// The extension (content script, worker, popup) is built in the extension issue; this file already
-// pins the layout: entrypoints/ (thin), public/ (static files), models/ (copied in at build time).
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const MODELS = join(ROOT, 'models');
+const ORT_DIST = join(ROOT, 'node_modules', '@xenova', 'transformers', 'dist');
+/** onnxruntime-web 1.14 picks ort-wasm-simd.wasm on every browser we target; ort-wasm.wasm is its no-SIMD fallback. */
+const ORT_FILES = ['ort-wasm-simd.wasm', 'ort-wasm.wasm'];
+/** Model files the extension needs (not READMEs or checksums). */
+const MODEL_FILE = /(^|\/)(tagsmith\.json|head\.bin|tfidf\.json|config\.json|tokenizer\.json|tokenizer_config\.json|model_quantized\.onnx)$/;
+
+/** Hosts whose URLs must not appear in the bundles (stores reject "remote code" by string match). */
+export const REMOTE_URL_PATTERNS = [/https?:\/\/cdn\.jsdelivr\.net[^'"`\s]*/g, /https?:\/\/unpkg\.com[^'"`\s]*/g, /https?:\/\/huggingface\.co[^'"`\s]*/g];
+/** Bare host names used as string literals (transformers.js checks URLs against them before adding auth headers). */
+const REMOTE_HOST_LITERALS = /(['"`])(huggingface\.co|hf\.co|cdn\.jsdelivr\.net|unpkg\.com)\1/g;
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+/**
+ * transformers.js 2.x carries default URLs (jsDelivr for the WASM files, the Hugging Face hub for
+ * models). We never use them (wasmPaths and localModelPath point into the extension, remote models
+ * are off), so they are replaced by an empty string at build time.
+ */
+function stripRemoteUrls(): Plugin {
+  return {
+    name: 'tagsmith:strip-remote-urls',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/node_modules[\\/](@xenova|onnxruntime-web|onnxruntime-common)/.test(id)) return null;
+      let out = code;
+      for (const re of REMOTE_URL_PATTERNS) out = out.replace(re, '');
+      out = out.replace(REMOTE_HOST_LITERALS, '$1remote.invalid$1');
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   srcDir: '.',
   entrypointsDir: 'entrypoints',
   publicDir: 'public',
-  manifest: {
+  outDir: '.output',
+  imports: false,
+  manifest: ({ browser }) => ({
     name: 'tagsmith',
-    description: 'Stack Overflow tag suggestions, computed in your browser.',
+    description: 'Stack Overflow tag suggestions while you ask, computed in your browser: nothing leaves your machine.',
+    permissions: browser === 'firefox' ? ['storage'] : ['storage', 'offscreen'],
+    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
+    action: { default_title: 'tagsmith: test the tag model' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: { id: 'tagsmith@tagsmith.dev', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+          },
+        }
+      : {}),
+  }),
+  hooks: {
+    'build:publicAssets': (_wxt, files) => {
+      for (const abs of walk(MODELS)) {
+        const rel = relative(MODELS, abs).split('\\').join('/');
+        if (MODEL_FILE.test(rel)) files.push({ absoluteSrc: abs, relativeDest: `models/${rel}` });
+      }
+      for (const f of ORT_FILES) files.push({ absoluteSrc: join(ORT_DIST, f), relativeDest: `ort/${f}` });
+    },
   },
+  vite: () => ({
+    plugins: [stripRemoteUrls()],
+    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+    build: { chunkSizeWarningLimit: 2000 },
+  }),
+  zip: { artifactTemplate: '{{name}}-{{version}}-{{browser}}.zip' },
 });

@@ -1,0 +1,3 @@
+import { startOffscreen } from '../../src/extension/offscreen';
+
+startOffscreen();

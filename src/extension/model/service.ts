@@ -1,0 +1,110 @@
+/**
+ * The model as the extension runs it: the bundled encoder and tag head, loaded with fetch from the
+ * extension's own files (no network), answering suggestion requests. This is what the Web Worker
+ * exposes over comlink (`worker.ts`); it is plain browser code (fetch, crypto.subtle, WASM), so the
+ * parity test can also run it in Node against the same files.
+ */
+import { loadSuggester, type ModelFiles, type Suggester } from '../../core/suggester';
+import { MANIFEST_FILE, checkManifest } from '../../core/model';
+import type { QuestionText } from '../../core/normalize';
+import { createEncoder, type Encoder } from '../../runtime/encoder';
+import type { SuggestRequest, SuggestResponse, ModelStatus } from '../protocol';
+
+export interface ModelServiceOptions {
+  /** URL of the model directory (tagsmith.json, head.bin, tfidf.json, <encoder>/), ending with '/'. */
+  modelBaseUrl: string;
+  /** URL of the directory holding onnxruntime-web's .wasm files, ending with '/'. */
+  wasmBaseUrl?: string;
+  /** fetch to read model files with (default: global fetch). */
+  fetchImpl?: typeof fetch;
+  /** Encoder factory (tests may pass the Node one); default: transformers.js in this realm. */
+  encoderFactory?: (opts: { localModelPath: string; modelId: string; maxLength: number; wasmPaths?: string }) => Promise<Pick<Encoder, 'embed'>>;
+}
+
+export interface ModelService {
+  /** Loads the model once (later calls wait for the same load); resolves to its status. */
+  load(): Promise<ModelStatus>;
+  status(): ModelStatus;
+  suggest(req: SuggestRequest): Promise<SuggestResponse>;
+}
+
+/** Model files read with fetch relative to a base URL; a missing file is a clear error. */
+export function fetchModelFiles(baseUrl: string, fetchImpl: typeof fetch = fetch): ModelFiles {
+  const get = async (name: string): Promise<Response> => {
+    const url = new URL(name, baseUrl).href;
+    let res: Response;
+    try {
+      res = await fetchImpl(url);
+    } catch (err) {
+      throw new Error(`cannot read model file ${url}: ${(err as Error).message}; is the model bundled (npm run build)?`);
+    }
+    if (!res.ok) throw new Error(`cannot read model file ${url}: HTTP ${res.status}; is the model bundled (npm run build)?`);
+    return res;
+  };
+  return {
+    text: async (name) => (await get(name)).text(),
+    bytes: async (name) => new Uint8Array(await (await get(name)).arrayBuffer()),
+  };
+}
+
+export function createModelService(opts: ModelServiceOptions): ModelService {
+  const base = opts.modelBaseUrl.endsWith('/') ? opts.modelBaseUrl : `${opts.modelBaseUrl}/`;
+  const fetchImpl = opts.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  let loading: Promise<Suggester> | undefined;
+  let suggester: Suggester | undefined;
+  let state: ModelStatus = { state: 'idle' };
+
+  async function doLoad(): Promise<Suggester> {
+    const t0 = performance.now();
+    state = { state: 'loading' };
+    const files = fetchModelFiles(base, fetchImpl);
+    const manifest = checkManifest(JSON.parse(await files.text(MANIFEST_FILE)), new URL(MANIFEST_FILE, base).href);
+    let embed: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
+    if (manifest.vectorizer !== 'tfidf') {
+      if (!manifest.encoder) throw new Error(`${MANIFEST_FILE}: a ${manifest.vectorizer} model without an encoder section`);
+      const factory = opts.encoderFactory ?? createEncoder;
+      const encoder = await factory({
+        localModelPath: base,
+        modelId: manifest.encoder.id,
+        maxLength: manifest.encoder.maxLength,
+        wasmPaths: opts.wasmBaseUrl,
+      });
+      embed = (texts) => encoder.embed(texts);
+    }
+    const s = await loadSuggester(files, embed);
+    if (embed) await s.scoreTexts(['warm up']); // first ONNX run allocates; keep it out of the first suggestion
+    state = { state: 'ready', version: s.version, vectorizer: s.manifest.vectorizer, tags: s.tags.length, loadMs: Math.round(performance.now() - t0) };
+    return s;
+  }
+
+  async function load(): Promise<ModelStatus> {
+    if (!loading) {
+      loading = doLoad().then(
+        (s) => (suggester = s),
+        (err: unknown) => {
+          loading = undefined; // a later call may retry (e.g. after the files were fixed)
+          state = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+          throw err;
+        },
+      );
+    }
+    await loading;
+    return state;
+  }
+
+  return {
+    load,
+    status: () => state,
+    async suggest(req) {
+      if (!suggester) await load();
+      const t0 = performance.now();
+      const question: QuestionText = { title: req.title, body: req.body, bodyFormat: req.bodyFormat };
+      const tags = await suggester!.suggest(question, { k: req.k, exclude: req.exclude });
+      return {
+        tags,
+        model: { version: suggester!.version },
+        tookMs: Math.round((performance.now() - t0) * 10) / 10,
+      };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The popup: the same question form as the API's demo page, answered by the extension's own model
+ * worker (through the background), with the model's version, load time and inference time.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { QuestionForm } from '../../ui/QuestionForm';
+import { QUESTION_FORM_CSS } from '../../ui/styles';
+import type { SuggestFn } from '../../ui/types';
+import type { BackgroundMessage, ModelStatus, Reply, SuggestResponse } from '../protocol';
+
+export type Send = <T>(msg: BackgroundMessage) => Promise<Reply<T>>;
+
+function unwrap<T>(reply: Reply<T> | undefined): T {
+  if (!reply) throw new Error('the extension background did not answer');
+  if (reply.ok) return reply.value;
+  throw new Error('error' in reply ? reply.error : 'the request was overtaken by a newer one');
+}
+
+export function popupSuggest(send: Send, k = 8): SuggestFn {
+  let seq = 0;
+  return async (title, body) => {
+    const value = unwrap(await send<SuggestResponse>({ target: 'background', type: 'suggest', seq: ++seq, request: { title, body, bodyFormat: 'markdown', k } }));
+    return { tags: value.tags.map((t) => ({ name: t.name, score: t.score, confident: t.confident })), model: value.model, took_ms: value.tookMs };
+  };
+}
+
+function describe(status: ModelStatus | undefined): string {
+  if (!status) return 'model: asking…';
+  switch (status.state) {
+    case 'ready':
+      return `model ${status.version} (${status.vectorizer}, ${status.tags} tags) · loaded in ${status.loadMs} ms`;
+    case 'loading':
+      return 'model: loading…';
+    case 'idle':
+      return 'model: not loaded yet';
+    case 'failed':
+      return `model failed to load: ${status.error}`;
+  }
+}
+
+export function Popup({ send }: { send: Send }) {
+  const [status, setStatus] = useState<ModelStatus | undefined>();
+  useEffect(() => {
+    // Warm up now: the model loads while the user types.
+    send<ModelStatus>({ target: 'background', type: 'warmup' })
+      .then((r) => setStatus(unwrap(r)))
+      .catch((err: Error) => setStatus({ state: 'failed', error: err.message }));
+  }, [send]);
+  const suggest = popupSuggest(send);
+  return (
+    <main class="ts-popup">
+      <style>{`${QUESTION_FORM_CSS}
+.ts-popup { width: 460px; padding: 12px 14px; font: 14px/1.4 system-ui, sans-serif; }
+.ts-popup h1 { font-size: 16px; margin: 0 0 2px; }
+.ts-status { color: #656d76; font-size: 12px; margin: 0 0 10px; }
+.ts-tag { grid-template-columns: 9rem 1fr 3.5rem; }`}</style>
+      <h1>tagsmith</h1>
+      <p class="ts-status" data-testid="model-status" data-state={status?.state ?? 'unknown'}>
+        {describe(status)}
+      </p>
+      <QuestionForm suggest={async (t, b) => {
+        const r = await suggest(t, b);
+        if (status?.state !== 'ready') send<ModelStatus>({ target: 'background', type: 'status' }).then((s) => setStatus(unwrap(s))).catch(() => undefined);
+        return r;
+      }} />
+    </main>
+  );
+}
