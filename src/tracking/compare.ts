@@ -189,10 +189,10 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
       table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
       th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
       var num = th.getAttribute('data-type') === 'num';
-      var body = table.tBodies[0];
-      var rows = Array.prototype.slice.call(body.rows);
+      var body = table.querySelector('tbody');
+      var rows = Array.prototype.slice.call(body.querySelectorAll('tr'));
       rows.sort(function (a, b) {
-        var x = a.cells[col].getAttribute('data-sort'), y = b.cells[col].getAttribute('data-sort');
+        var x = a.children[col].getAttribute('data-sort'), y = b.children[col].getAttribute('data-sort');
         if (x === '' || y === '') return x === y ? 0 : x === '' ? 1 : -1;
         var c = num ? Number(x) - Number(y) : x.localeCompare(y);
         return asc ? c : -c;
