@@ -1,0 +1,107 @@
+/**
+ * `npm run experiment` end to end on a small real subset: three vectoriser runs and a comparison run in
+ * one experiment of a fresh file store, the comparison table (CSV/HTML/Markdown) and plots, and models
+ * kept out of models/.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileStore, type FileRunRecord } from '../src/tracking';
+import { REPO } from './helpers/paths';
+
+const dir = mkdtempSync(join(tmpdir(), 'tagsmith-experiment-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(REPO, 'node_modules/tsx/dist/cli.mjs'), join(REPO, 'scripts/experiment.ts'), ...args],
+      { cwd: REPO, env: { ...process.env, CI: 'true', MLFLOW_TRACKING_URI: '' }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run experiment', () => {
+  const store = join(dir, 'mlruns');
+  const out = join(dir, 'out');
+  let stdout = '';
+  let runs: Record<string, FileRunRecord>;
+  const modelsMtime = statSync(join(REPO, 'models/tagsmith.json')).mtimeMs;
+
+  beforeAll(async () => {
+    const r = await run(['--limit', '300', '--tags', '20', '--tracking-uri', store, '--out', out]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    stdout = r.stdout;
+    const snap = readFileStore(store);
+    const exp = snap.experiments.find((e) => e.name === 'tagsmith-vectorizers');
+    runs = Object.fromEntries((exp?.runs ?? []).map((x) => [x.runName, x]));
+  }, 600_000);
+
+  it('leaves one FINISHED run per vectoriser and a comparison run in tagsmith-vectorizers', () => {
+    expect(Object.keys(runs).sort()).toEqual(['comparison-300', 'embeddings-300', 'hybrid-300', 'tfidf-300']);
+    for (const v of ['tfidf', 'embeddings', 'hybrid']) {
+      const r = runs[`${v}-300`];
+      expect(r.status).toBe('FINISHED');
+      expect(r.params.vectorizer).toBe(v);
+      expect(r.params.limit).toBe('300');
+      expect(r.metrics.test_p_at_1.value).toBeGreaterThan(0.1); // far above chance; micro-F1 can be 0 on 300 questions
+      expect(r.artifacts.map((a) => a.path)).toContain('plots/f1_micro.png');
+    }
+    // same data, split and vocabulary for all three
+    const [a, b, c] = ['tfidf', 'embeddings', 'hybrid'].map((v) => runs[`${v}-300`].params);
+    expect(a.split_test).toBe(b.split_test);
+    expect(b.split_test).toBe(c.split_test);
+    expect(runs['comparison-300'].status).toBe('FINISHED');
+    expect(runs['comparison-300'].params.compared_runs.split(',').sort()).toEqual(
+      ['tfidf', 'embeddings', 'hybrid'].map((v) => runs[`${v}-300`].runId).sort(),
+    );
+  });
+
+  it('logs the comparison table and plots, with the runs\' own numbers', () => {
+    const cmp = runs['comparison-300'];
+    expect(cmp.artifacts.map((a) => a.path)).toEqual([
+      'comparison.csv',
+      'comparison.html',
+      'comparison.md',
+      'plots/compare_f1_micro.png',
+      'plots/compare_f1_micro.svg',
+      'plots/compare_test_metrics.png',
+      'plots/compare_test_metrics.svg',
+    ]);
+    const rows = parse(readFileSync(join(cmp.artifactDir, 'comparison.csv')), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.vectorizer)).toEqual(['tfidf', 'embeddings', 'hybrid']);
+    for (const row of rows) {
+      const r = runs[row.run];
+      expect(row.run_id).toBe(r.runId);
+      expect(Number(row.test_micro_f1)).toBe(r.metrics.test_micro_f1.value);
+      expect(Number(row.test_p_at_1)).toBe(r.metrics.test_p_at_1.value);
+    }
+    const html = readFileSync(join(cmp.artifactDir, 'comparison.html'), 'utf8');
+    expect(html).toContain('<table class="sortable"');
+    expect((html.match(/<svg/g) ?? []).length).toBe(2);
+    const png = readFileSync(join(cmp.artifactDir, 'plots/compare_test_metrics.png'));
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    // the Markdown table is printed too
+    expect(stdout).toMatch(/\| hybrid-300 \| [\d.]+ \|/);
+  });
+
+  it('keeps models out of models/', () => {
+    for (const v of ['tfidf', 'embeddings', 'hybrid']) expect(statSync(join(out, 'models', v, 'tagsmith.json')).isFile()).toBe(true);
+    expect(statSync(join(REPO, 'models/tagsmith.json')).mtimeMs).toBe(modelsMtime);
+  });
+
+  it('refuses bad options with a usage message', async () => {
+    const r = await run(['--vectorizers', 'tfidf,bert', '--tracking-uri', store]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown "bert"/);
+    const m = await run(['--out', join(REPO, 'models', 'x'), '--tracking-uri', store]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/inside the shipped models\/ directory/);
+  });
+});
