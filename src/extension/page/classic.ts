@@ -1,0 +1,76 @@
+/**
+ * The classic "Ask a question" form: `input#title`, a markdown body (plain `textarea#wmd-input`, or
+ * the Stacks Editor with its hidden backing textarea) and the jQuery tag editor that keeps the
+ * committed tags in the hidden `#tagnames` field.
+ */
+import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
+import { CLASSIC as S } from './selectors';
+import { blockText, chipName, MAX_TAGS, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { precheckTag } from './precheck';
+
+export class ClassicAskPage implements AskPageAdapter {
+  readonly variant = 'classic' as const;
+  readonly maxTags = MAX_TAGS;
+
+  constructor(private readonly doc: Document) {}
+
+  read(): AskPageText {
+    const title = this.doc.querySelector<HTMLInputElement>(S.title)?.value ?? '';
+    return { title, ...this.readBody() };
+  }
+
+  private readBody(): Pick<AskPageText, 'body' | 'bodyFormat'> {
+    const d = this.doc;
+    const source = d.querySelector<HTMLTextAreaElement>(S.bodyTextarea) ?? d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
+    // The backing textarea is the markdown the form will submit; the views are a fallback for when
+    // it is missing or not filled in yet.
+    if (source && source.value) return { body: source.value, bodyFormat: 'markdown' };
+    const markdownView = d.querySelector(S.bodyMarkdownView);
+    if (markdownView) return { body: markdownView.textContent ?? '', bodyFormat: 'markdown' };
+    const rich = d.querySelector(S.bodyRichText);
+    if (rich) return { body: blockText(rich), bodyFormat: 'text' };
+    return { body: source?.value ?? '', bodyFormat: 'markdown' };
+  }
+
+  currentTags(): string[] {
+    const hidden = this.doc.querySelector<HTMLInputElement>(S.tagHidden)?.value ?? '';
+    const chips = Array.from(this.doc.querySelectorAll(S.tagChips), chipName);
+    return uniqueTags([...hidden.split(/\s+/), ...chips]);
+  }
+
+  anchor(): Element | null {
+    return this.doc.querySelector(S.tagEditor);
+  }
+
+  async addTag(raw: string): Promise<AddTagResult> {
+    const pre = precheckTag(raw, this.currentTags(), this.maxTags);
+    if ('result' in pre) return pre.result;
+    const name = pre.name;
+    const input = this.doc.querySelector<HTMLInputElement>(S.tagInput);
+    const editor = this.doc.querySelector<HTMLElement>(S.tagEditor);
+    if (!input || !editor) return { accepted: false, reason: "Stack Overflow's tag field is not on the page (yet)." };
+    if (input.disabled) return { accepted: false, reason: "Stack Overflow's tag field does not take more tags right now." };
+
+    const has = () => this.currentTags().includes(name);
+    // The known way: put the name in the input and click the tag box, which commits what is typed.
+    input.focus();
+    typeValue(input, name);
+    editor.click();
+    if (await waitFor(has, 300)) return { accepted: true };
+    // Fallback: Enter in the input, as a user would.
+    if (input.value.trim() !== name) typeValue(input, name);
+    pressEnter(input);
+    if (await waitFor(has, 700)) return { accepted: true };
+    return { accepted: false, reason: `Stack Overflow's tag editor did not accept "${name}".` };
+  }
+
+  observe(onChange: () => void): () => void {
+    return watchPage(this.doc, onChange, {
+      snapshot: () => {
+        const t = this.read();
+        return [t.title, t.bodyFormat, t.body, this.currentTags().join(' ')].join('\u0000');
+      },
+      anchor: () => this.anchor(),
+    });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The Svelte "Ask Wizard": `#post-title-input`, a Stacks Editor in `#editor-container-question`,
+ * and a tag search box (`#filterInput`) whose chips live in `#text-input-container`. Svelte only
+ * notices the search text through bubbling `input` events.
+ */
+import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
+import { WIZARD as S } from './selectors';
+import { blockText, chipName, MAX_TAGS, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { precheckTag } from './precheck';
+
+export class WizardAskPage implements AskPageAdapter {
+  readonly variant = 'wizard' as const;
+  readonly maxTags = MAX_TAGS;
+
+  constructor(private readonly doc: Document) {}
+
+  read(): AskPageText {
+    const title = this.doc.querySelector<HTMLInputElement>(S.title)?.value ?? '';
+    return { title, ...this.readBody() };
+  }
+
+  private readBody(): Pick<AskPageText, 'body' | 'bodyFormat'> {
+    const d = this.doc;
+    const backing = d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
+    if (backing && backing.value) return { body: backing.value, bodyFormat: 'markdown' };
+    const markdownView = d.querySelector(S.bodyMarkdownView);
+    if (markdownView) return { body: markdownView.textContent ?? '', bodyFormat: 'markdown' };
+    const editable = d.querySelector(S.bodyEditable);
+    if (editable) return { body: blockText(editable), bodyFormat: 'text' };
+    return { body: '', bodyFormat: 'text' };
+  }
+
+  currentTags(): string[] {
+    return uniqueTags(Array.from(this.doc.querySelectorAll(S.tagChips), chipName));
+  }
+
+  anchor(): Element | null {
+    return this.doc.querySelector(S.tagBox);
+  }
+
+  /** The search result for exactly this tag, if the popover shows one. */
+  private resultFor(name: string): HTMLElement | null {
+    for (const item of Array.from(this.doc.querySelectorAll<HTMLElement>(S.tagResultItem))) {
+      if (chipName(item).toLowerCase() === name) return item;
+    }
+    return null;
+  }
+
+  async addTag(raw: string): Promise<AddTagResult> {
+    const pre = precheckTag(raw, this.currentTags(), this.maxTags);
+    if ('result' in pre) return pre.result;
+    const name = pre.name;
+    const input = this.doc.querySelector<HTMLInputElement>(S.tagInput);
+    if (!input) return { accepted: false, reason: "Stack Overflow's tag field is not on the page (yet)." };
+    if (input.disabled) return { accepted: false, reason: "Stack Overflow's tag field does not take more tags right now." };
+
+    const before = this.currentTags();
+    const has = () => this.currentTags().includes(name);
+    input.focus();
+    typeValue(input, name);
+    // Prefer clicking the exact search result (Enter may pick whatever result is highlighted).
+    await waitFor(() => this.resultFor(name) !== null, 600);
+    const result = this.resultFor(name);
+    if (result) {
+      result.click();
+      if (await waitFor(has, 1000)) return { accepted: true };
+    }
+    if (input.value !== name) typeValue(input, name);
+    pressEnter(input);
+    if (await waitFor(has, 1000)) return { accepted: true };
+    const other = this.currentTags().filter((t) => !before.includes(t));
+    if (other.length) return { accepted: false, reason: `Stack Overflow added "${other.join('", "')}" instead of "${name}".` };
+    return {
+      accepted: false,
+      reason: result ? `Stack Overflow's tag field did not accept "${name}".` : `Stack Overflow did not offer "${name}" as a tag.`,
+    };
+  }
+
+  observe(onChange: () => void): () => void {
+    return watchPage(this.doc, onChange, {
+      snapshot: () => {
+        const t = this.read();
+        return [t.title, t.bodyFormat, t.body, this.currentTags().join(' ')].join('\u0000');
+      },
+      anchor: () => this.anchor(),
+    });
+  }
+}
