@@ -12,8 +12,12 @@ import type { Plugin } from 'vite';
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const MODELS = join(ROOT, 'models');
 const ORT_DIST = join(ROOT, 'node_modules', '@xenova', 'transformers', 'dist');
-/** onnxruntime-web 1.14 picks ort-wasm-simd.wasm on every browser we target; ort-wasm.wasm is its no-SIMD fallback. */
-const ORT_FILES = ['ort-wasm-simd.wasm', 'ort-wasm.wasm'];
+/**
+ * onnxruntime-web 1.14 loads ort-wasm-simd.wasm wherever WebAssembly SIMD exists: every browser we
+ * target (Chrome >= 91, Firefox >= 89; the manifest asks for more). Its no-SIMD fallback
+ * (ort-wasm.wasm, 9 MB) and the threaded builds (we run one thread) are left out.
+ */
+const ORT_FILES = ['ort-wasm-simd.wasm'];
 /** Model files the extension needs (not READMEs or checksums). */
 const MODEL_FILE = /(^|\/)(tagsmith\.json|head\.bin|tfidf\.json|config\.json|tokenizer\.json|tokenizer_config\.json|model_quantized\.onnx)$/;
 
@@ -53,6 +57,7 @@ export default defineConfig({
   entrypointsDir: 'entrypoints',
   publicDir: 'public',
   outDir: '.output',
+  manifestVersion: 3, // Firefox too (WXT's default there is MV2)
   imports: false,
   manifest: ({ browser }) => ({
     name: 'tagsmith',
@@ -63,7 +68,7 @@ export default defineConfig({
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'tagsmith@tagsmith.dev', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+            gecko: { id: 'tagsmith@tagsmith.dev', strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
           },
         }
       : {}),
