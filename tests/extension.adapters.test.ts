@@ -240,6 +240,16 @@ describe('classic form, Stacks Editor', () => {
     expect(page.read()).toEqual({ title: '', body: 'Some **bold** text', bodyFormat: 'markdown' });
   });
 
+  it('prefers the live markdown view over a backing field that lags behind', async () => {
+    const page = await mounted('classic-stacks-editor');
+    typeRich(['old text']);
+    await until(() => backing().value === 'old text');
+    $<HTMLInputElement>('.js-editor-toggle-state').click();
+    $('pre.s-code-block.markdown > code').textContent = 'new `text`';
+    backing().value = 'old text'; // not synced yet
+    expect(page.read()).toEqual({ title: '', body: 'new `text`', bodyFormat: 'markdown' });
+  });
+
   it('observe: fires when the backing textarea changes without any event or DOM mutation', async () => {
     const page = await mounted('classic-stacks-editor');
     const rec = watch(page);

@@ -5,7 +5,7 @@
  */
 import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
 import { CLASSIC as S } from './selectors';
-import { blockText, chipName, MAX_TAGS, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { blockText, chipName, clickLikeUser, MAX_TAGS, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
 import { precheckTag } from './precheck';
 
 export class ClassicAskPage implements AskPageAdapter {
@@ -21,12 +21,13 @@ export class ClassicAskPage implements AskPageAdapter {
 
   private readBody(): Pick<AskPageText, 'body' | 'bodyFormat'> {
     const d = this.doc;
-    const source = d.querySelector<HTMLTextAreaElement>(S.bodyTextarea) ?? d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
-    // The backing textarea is the markdown the form will submit; the views are a fallback for when
-    // it is missing or not filled in yet.
-    if (source && source.value) return { body: source.value, bodyFormat: 'markdown' };
+    // The Stacks Editor's markdown view is the live markdown source; otherwise the textarea (plain
+    // form, or the editor's hidden backing field) is the markdown the form will submit. The
+    // rich-text view is the fallback for when that field is missing or not filled in yet.
     const markdownView = d.querySelector(S.bodyMarkdownView);
     if (markdownView) return { body: markdownView.textContent ?? '', bodyFormat: 'markdown' };
+    const source = d.querySelector<HTMLTextAreaElement>(S.bodyTextarea) ?? d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
+    if (source && source.value) return { body: source.value, bodyFormat: 'markdown' };
     const rich = d.querySelector(S.bodyRichText);
     if (rich) return { body: blockText(rich), bodyFormat: 'text' };
     return { body: source?.value ?? '', bodyFormat: 'markdown' };
@@ -55,7 +56,7 @@ export class ClassicAskPage implements AskPageAdapter {
     // The known way: put the name in the input and click the tag box, which commits what is typed.
     input.focus();
     typeValue(input, name);
-    editor.click();
+    clickLikeUser(editor);
     if (await waitFor(has, 300)) return { accepted: true };
     // Fallback: Enter in the input, as a user would.
     if (input.value.trim() !== name) typeValue(input, name);

@@ -98,6 +98,18 @@ export function pressEnter(el: Element): void {
   el.dispatchEvent(new win.KeyboardEvent('keyup', init));
 }
 
+/** A click as the page sees a real one: pointer and mouse down/up, then click. */
+export function clickLikeUser(el: HTMLElement): void {
+  const win = windowOf(el);
+  const init = { bubbles: true, cancelable: true, composed: true, button: 0, view: win };
+  const Pointer = win.PointerEvent ?? win.MouseEvent;
+  el.dispatchEvent(new Pointer('pointerdown', init));
+  el.dispatchEvent(new win.MouseEvent('mousedown', init));
+  el.dispatchEvent(new Pointer('pointerup', init));
+  el.dispatchEvent(new win.MouseEvent('mouseup', init));
+  el.click();
+}
+
 /** Resolves true as soon as `done()` holds, false after `timeoutMs`. */
 export async function waitFor(done: () => boolean, timeoutMs: number, stepMs = 25): Promise<boolean> {
   const end = Date.now() + timeoutMs;

@@ -5,7 +5,7 @@
  */
 import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
 import { WIZARD as S } from './selectors';
-import { blockText, chipName, MAX_TAGS, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { blockText, chipName, clickLikeUser, MAX_TAGS, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
 import { precheckTag } from './precheck';
 
 export class WizardAskPage implements AskPageAdapter {
@@ -21,10 +21,10 @@ export class WizardAskPage implements AskPageAdapter {
 
   private readBody(): Pick<AskPageText, 'body' | 'bodyFormat'> {
     const d = this.doc;
-    const backing = d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
-    if (backing && backing.value) return { body: backing.value, bodyFormat: 'markdown' };
     const markdownView = d.querySelector(S.bodyMarkdownView);
     if (markdownView) return { body: markdownView.textContent ?? '', bodyFormat: 'markdown' };
+    const backing = d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
+    if (backing && backing.value) return { body: backing.value, bodyFormat: 'markdown' };
     const editable = d.querySelector(S.bodyEditable);
     if (editable) return { body: blockText(editable), bodyFormat: 'text' };
     return { body: '', bodyFormat: 'text' };
@@ -62,7 +62,7 @@ export class WizardAskPage implements AskPageAdapter {
     await waitFor(() => this.resultFor(name) !== null, 600);
     const result = this.resultFor(name);
     if (result) {
-      result.click();
+      clickLikeUser(result);
       if (await waitFor(has, 1000)) return { accepted: true };
     }
     if (input.value !== name) typeValue(input, name);
