@@ -142,6 +142,12 @@ export function tagCoverageChart(c: CoverageInput, subtitle = ''): Promise<Chart
 }
 
 /** One metric across runs, e.g. test micro-F1 of tfidf / embeddings / hybrid, optionally per split. */
-export function metricComparisonChart(title: string, valueTitle: string, data: BarDatum[], subtitle?: string, format = '.3f'): Promise<Chart> {
-  return chart({ title, subtitle, valueTitle, data, domain: [0, 1], keepOrder: true, format });
+export function metricComparisonChart(
+  title: string,
+  valueTitle: string,
+  data: BarDatum[],
+  subtitle?: string,
+  opts: { format?: string; horizontal?: boolean } = {},
+): Promise<Chart> {
+  return chart({ title, subtitle, valueTitle, data, domain: [0, 1], keepOrder: true, format: opts.format ?? '.3f', horizontal: opts.horizontal });
 }

@@ -142,6 +142,7 @@ export async function comparisonCharts(runs: readonly ComparedRun[]): Promise<Re
       withMetrics.filter((r) => r.metrics[k] !== undefined).map((r) => ({ label: label(k), value: r.metrics[k], group: r.runName })),
     ),
     `${withMetrics.length} run(s); ranking metrics at k, thresholded F1 at the per-tag thresholds`,
+    { horizontal: false, format: '.2f' },
   );
   const f1 = await metricComparisonChart(
     'F1 micro by run',
