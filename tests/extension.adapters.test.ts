@@ -339,6 +339,11 @@ describe('Ask Wizard', () => {
     expect(unknown.accepted).toBe(false);
     expect(unknown.reason).toMatch(/did not offer "no-such-tag-xyz"/);
     expect(fresh.currentTags()).toEqual([]);
+    // Other tags on offer but not this one: Enter would add one of them, so it is not pressed.
+    const partial = await fresh.addTag('pyth');
+    expect(partial.accepted).toBe(false);
+    expect(partial.reason).toMatch(/did not offer "pyth" as a tag \(it offers python/);
+    expect(fresh.currentTags()).toEqual([]);
   });
 
   it('says so when the tag field is missing', async () => {

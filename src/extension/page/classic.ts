@@ -57,11 +57,11 @@ export class ClassicAskPage implements AskPageAdapter {
     input.focus();
     typeValue(input, name);
     clickLikeUser(editor);
-    if (await waitFor(has, 300)) return { accepted: true };
-    // Fallback: Enter in the input, as a user would.
+    if (await waitFor(has, 400)) return { accepted: true };
+    // Fallback: Enter in the input, as a user would (the editor may also still be validating).
     if (input.value.trim() !== name) typeValue(input, name);
     pressEnter(input);
-    if (await waitFor(has, 700)) return { accepted: true };
+    if (await waitFor(has, 1600)) return { accepted: true };
     return { accepted: false, reason: `Stack Overflow's tag editor did not accept "${name}".` };
   }
 

@@ -68,8 +68,16 @@ export function blockText(root: Element): string {
   return lines.join('\n');
 }
 
-function windowOf(el: Element): Window & typeof globalThis {
-  return (el.ownerDocument.defaultView ?? globalThis) as Window & typeof globalThis;
+type Win = Window & typeof globalThis;
+
+/**
+ * Where to take DOM constructors from: the script's own globals for its own document (in a Firefox
+ * content script those are the Xray-safe ones), else the window of the node's document.
+ */
+function windowOf(node: Node): Win {
+  const doc = node.nodeType === 9 ? (node as Document) : node.ownerDocument;
+  if (typeof document !== 'undefined' && doc === document) return globalThis as unknown as Win;
+  return (doc?.defaultView ?? globalThis) as Win;
 }
 
 /**
@@ -159,9 +167,8 @@ export function watchPage(doc: Document, onChange: () => void, opts: WatchOption
   };
 
   for (const type of events) doc.addEventListener(type, schedule, true);
-  const MO = doc.defaultView?.MutationObserver ?? globalThis.MutationObserver;
-  const mo = MO ? new MO(schedule) : undefined;
-  mo?.observe(doc.documentElement, { childList: true, subtree: true, characterData: true });
+  const mo = new (windowOf(doc).MutationObserver)(schedule);
+  mo.observe(doc.documentElement, { childList: true, subtree: true, characterData: true });
   const poll = setInterval(() => {
     if (doc.visibilityState !== 'hidden') schedule();
   }, opts.pollMs ?? 300);
@@ -169,7 +176,7 @@ export function watchPage(doc: Document, onChange: () => void, opts: WatchOption
   return () => {
     disposed = true;
     for (const type of events) doc.removeEventListener(type, schedule, true);
-    mo?.disconnect();
+    mo.disconnect();
     clearInterval(poll);
     if (pending !== undefined) clearTimeout(pending);
   };

@@ -38,6 +38,11 @@ export class WizardAskPage implements AskPageAdapter {
     return this.doc.querySelector(S.tagBox);
   }
 
+  /** The tag names the search popover offers now, in its order. */
+  private offered(): string[] {
+    return Array.from(this.doc.querySelectorAll(S.tagResultItem), (item) => chipName(item).toLowerCase());
+  }
+
   /** The search result for exactly this tag, if the popover shows one. */
   private resultFor(name: string): HTMLElement | null {
     for (const item of Array.from(this.doc.querySelectorAll<HTMLElement>(S.tagResultItem))) {
@@ -58,22 +63,25 @@ export class WizardAskPage implements AskPageAdapter {
     const has = () => this.currentTags().includes(name);
     input.focus();
     typeValue(input, name);
-    // Prefer clicking the exact search result (Enter may pick whatever result is highlighted).
-    await waitFor(() => this.resultFor(name) !== null, 600);
+    // The page looks tags up on the server; click the exact result once it shows.
+    await waitFor(() => this.resultFor(name) !== null, 1500);
     const result = this.resultFor(name);
     if (result) {
       clickLikeUser(result);
       if (await waitFor(has, 1000)) return { accepted: true };
     }
-    if (input.value !== name) typeValue(input, name);
-    pressEnter(input);
-    if (await waitFor(has, 1000)) return { accepted: true };
+    // Enter adds whatever result is highlighted: only press it when no other tag is on offer.
+    const offered = this.offered();
+    if (offered.every((t) => t === name)) {
+      if (input.value !== name) typeValue(input, name);
+      pressEnter(input);
+      if (await waitFor(has, 1000)) return { accepted: true };
+    }
     const other = this.currentTags().filter((t) => !before.includes(t));
     if (other.length) return { accepted: false, reason: `Stack Overflow added "${other.join('", "')}" instead of "${name}".` };
-    return {
-      accepted: false,
-      reason: result ? `Stack Overflow's tag field did not accept "${name}".` : `Stack Overflow did not offer "${name}" as a tag.`,
-    };
+    if (result) return { accepted: false, reason: `Stack Overflow's tag field did not accept "${name}".` };
+    const near = offered.length ? ` (it offers ${offered.slice(0, 3).join(', ')})` : '';
+    return { accepted: false, reason: `Stack Overflow did not offer "${name}" as a tag${near}.` };
   }
 
   observe(onChange: () => void): () => void {
