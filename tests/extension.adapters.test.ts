@@ -318,6 +318,13 @@ describe('Ask Wizard', () => {
     expect(page.anchor()).toBe($('#text-input-container'));
   });
 
+  it('adds tags one at a time when asked for several at once', async () => {
+    const page = await mounted('wizard');
+    const results = await Promise.all(['python', 'pandas', 'numpy'].map((t) => page.addTag(t)));
+    expect(results).toEqual([{ accepted: true }, { accepted: true }, { accepted: true }]);
+    expect(page.currentTags()).toEqual(['python', 'pandas', 'numpy']);
+  });
+
   it('the stand-in, like Svelte, ignores a value set without an input event', async () => {
     const page = await mounted('wizard');
     input().value = 'python';

@@ -106,6 +106,19 @@ export function pressEnter(el: Element): void {
   el.dispatchEvent(new win.KeyboardEvent('keyup', init));
 }
 
+/**
+ * Wraps an async function so calls run one after another (two chips clicked quickly must not type
+ * into the same tag field at the same time).
+ */
+export function oneAtATime<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (...args: A) => {
+    const run = queue.then(() => fn(...args));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
 /** A click as the page sees a real one: pointer and mouse down/up, then click. */
 export function clickLikeUser(el: HTMLElement): void {
   const win = windowOf(el);

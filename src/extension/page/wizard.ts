@@ -5,7 +5,7 @@
  */
 import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
 import { WIZARD as S } from './selectors';
-import { blockText, chipName, clickLikeUser, MAX_TAGS, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { blockText, chipName, clickLikeUser, MAX_TAGS, oneAtATime, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
 import { precheckTag } from './precheck';
 
 export class WizardAskPage implements AskPageAdapter {
@@ -51,7 +51,10 @@ export class WizardAskPage implements AskPageAdapter {
     return null;
   }
 
-  async addTag(raw: string): Promise<AddTagResult> {
+  /** One at a time: each add sees the tags the previous one left. */
+  readonly addTag = oneAtATime((raw: string) => this.addTagNow(raw));
+
+  private async addTagNow(raw: string): Promise<AddTagResult> {
     const pre = precheckTag(raw, this.currentTags(), this.maxTags);
     if ('result' in pre) return pre.result;
     const name = pre.name;
