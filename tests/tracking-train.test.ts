@@ -325,6 +325,14 @@ print(json.dumps({
     await window.happyDOM.close();
   });
 
+  it('an unreachable tracking server stops before training, saying how to fix it', async () => {
+    const out = join(dir, 'unreachable-model');
+    const r = await tagsmith(['train', '--data', API, '--vectorizer', 'tfidf', '--limit', '300', '--out', out, '--tracking-uri', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/MLflow server http:\/\/127\.0\.0\.1:9 did not answer .*--no-track/);
+    expect(existsSync(out)).toBe(false); // no model trained
+  });
+
   it('tagsmith runs on a missing store says what to pass', async () => {
     const r = await tagsmith(['runs', '--tracking-uri', join(dir, 'nope'), '--out', join(dir, 'nope-page')]);
     expect(r.code).toBe(1);

@@ -4,6 +4,7 @@ import { summary } from '../evaluation';
 import { formatEvaluation } from '../report-format';
 import { UsageError } from '../errors';
 import { checkFiles } from '../load-data';
+import { MlflowUnavailableError } from '../../tracking';
 import { DEFAULT_TRAIN_EXPERIMENT, trainTracked, type TrackedFailure, type TrackedRunInfo } from '../../tracking/train-run';
 
 /** CLI options: the training options as typed on the command line (class weight and cache as given). */
@@ -56,6 +57,9 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
     } catch (err) {
       const failed = (err as TrackedFailure | null)?.trackedRun;
       if (failed) process.stderr.write(`tracking: run ${failed.runName} (${failed.runId}) marked FAILED: ${failed.location}\n`);
+      else if (err instanceof MlflowUnavailableError) {
+        throw new Error(`${err.message} Or pass --no-track to train without tracking.`);
+      }
       throw err;
     }
   }
