@@ -5,7 +5,7 @@
  */
 import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
 import { CLASSIC as S } from './selectors';
-import { blockText, chipName, clickLikeUser, MAX_TAGS, oneAtATime, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { blockText, chipName, clickLikeUser, MAX_TAGS, oneAtATime, pageSnapshot, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
 import { precheckTag } from './precheck';
 
 export class ClassicAskPage implements AskPageAdapter {
@@ -36,7 +36,7 @@ export class ClassicAskPage implements AskPageAdapter {
   currentTags(): string[] {
     const hidden = this.doc.querySelector<HTMLInputElement>(S.tagHidden)?.value ?? '';
     const chips = Array.from(this.doc.querySelectorAll(S.tagChips), chipName);
-    return uniqueTags([...hidden.split(/\s+/), ...chips]);
+    return uniqueTags([...hidden.split(/[\s,;]+/), ...chips]);
   }
 
   anchor(): Element | null {
@@ -70,10 +70,7 @@ export class ClassicAskPage implements AskPageAdapter {
 
   observe(onChange: () => void): () => void {
     return watchPage(this.doc, onChange, {
-      snapshot: () => {
-        const t = this.read();
-        return [t.title, t.bodyFormat, t.body, this.currentTags().join(' ')].join('\u0000');
-      },
+      snapshot: () => pageSnapshot(this),
       anchor: () => this.anchor(),
     });
   }

@@ -4,6 +4,7 @@
  * `observe`. Plain DOM, no extension APIs; never writes page text as HTML.
  */
 import { CHIP_NOISE } from './selectors';
+import type { AskPageAdapter } from './types';
 
 /** Stack Overflow's tag limit. */
 export const MAX_TAGS = 5;
@@ -139,6 +140,12 @@ export async function waitFor(done: () => boolean, timeoutMs: number, stepMs = 2
     if (Date.now() >= end) return false;
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** What `observe` compares: text, body format and tags, as one string. */
+export function pageSnapshot(page: Pick<AskPageAdapter, 'read' | 'currentTags'>): string {
+  const t = page.read();
+  return [t.title, t.bodyFormat, t.body, page.currentTags().join(' ')].join('\u0000');
 }
 
 export interface WatchOptions {

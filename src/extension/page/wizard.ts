@@ -5,7 +5,7 @@
  */
 import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
 import { WIZARD as S } from './selectors';
-import { blockText, chipName, clickLikeUser, MAX_TAGS, oneAtATime, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { blockText, chipName, clickLikeUser, MAX_TAGS, oneAtATime, pageSnapshot, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
 import { precheckTag } from './precheck';
 
 export class WizardAskPage implements AskPageAdapter {
@@ -89,10 +89,7 @@ export class WizardAskPage implements AskPageAdapter {
 
   observe(onChange: () => void): () => void {
     return watchPage(this.doc, onChange, {
-      snapshot: () => {
-        const t = this.read();
-        return [t.title, t.bodyFormat, t.body, this.currentTags().join(' ')].join('\u0000');
-      },
+      snapshot: () => pageSnapshot(this),
       anchor: () => this.anchor(),
     });
   }
