@@ -5,7 +5,7 @@
  * happy-dom, so `addTag` is verified against page behaviour, not against our own assumptions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClassicAskPage, WizardAskPage, blockText, chipName, detectAskPage, type AskPageAdapter } from '../src/extension/page';
@@ -401,5 +401,15 @@ describe('DOM helpers', () => {
     q.textContent = 'c';
     root.append(p, q);
     expect(blockText(root)).toBe('a\nb\nc');
+  });
+});
+
+describe('page adapter sources', () => {
+  it('never write page text as HTML', () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '../src/extension/page');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(files).toContain('classic.ts');
+    const offenders = files.filter((f) => /innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(readFileSync(join(dir, f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
