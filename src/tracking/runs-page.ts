@@ -80,6 +80,10 @@ export async function snapshotFromServer(url: string, maxRuns = 200): Promise<Ru
 export async function readRuns(uri: string | undefined, outDir: string): Promise<RunsSnapshot> {
   const u = resolveTrackingUri(uri);
   if (/^https?:\/\//i.test(u)) return snapshotFromServer(u);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u)?.[1];
+  if (scheme && scheme.length > 1 && scheme.toLowerCase() !== 'file') {
+    throw new Error(`unsupported tracking URI scheme '${scheme}:' (an MLflow server http(s)://host:port or a file store path are supported)`);
+  }
   const root = /^file:/i.test(u) ? fileURLToPath(u) : u;
   return snapshotFromFileStore(root, outDir);
 }
