@@ -22,6 +22,11 @@ them plus an optional dyadic shift, so the JSON stays small while JS sees bit-id
 The 384-column PCA matrices come from a xorshift32 generator that the test reimplements; all
 their entries are exact dyadic rationals, so both sides build identical matrices.
 
+and tests/fixtures/reference/drift-monitor.json with
+  rocAuc           sklearn roc_auc_score: n > 10,000 with ties, 15 vs 20,000 classes, all tied
+  domainClassifier out-of-fold sklearn LogisticRegression(C=1) probabilities and their ROC AUC,
+                   folds given (src/drift/domain.ts)
+
 Run from the repository root (deterministic; re-running rewrites an identical file):
   .venv/bin/python scripts/reference/drift_fixtures.py
 """
@@ -411,6 +416,78 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(fixture, separators=(",", ":")) + "\n")
     print(f"wrote {OUT.relative_to(REPO)} ({OUT.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
+    write_monitor_fixture()
+
+
+# --- tests/fixtures/reference/drift-monitor.json: what `tagsmith drift` adds on top ---
+MONITOR_OUT = REPO / "tests" / "fixtures" / "reference" / "drift-monitor.json"
+
+
+def roc_cases() -> list[dict]:
+    """sklearn roc_auc_score where the domain classifier needs it: n > 10,000, heavy ties,
+    very unequal class sizes (scores are integers or 2-decimal values so ties are exact)."""
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(515)
+    out = []
+
+    def add(name, y, s):
+        y = np.asarray(y, dtype=np.int64)
+        s = np.asarray(s, dtype=np.float64)
+        out.append({"name": name, "labels": [int(v) for v in y], "scores": [float(v) for v in s],
+                    "auc": fl(roc_auc_score(y, s))})
+
+    y = (rng.random(12000) < 0.3).astype(int)
+    add("n 12000, scores rounded to 2 decimals (ties)", y, np.round(rng.random(12000) * 0.8 + y * 0.15, 2))
+    y = np.r_[np.ones(15, dtype=int), np.zeros(20000, dtype=int)]
+    add("unequal classes 15 vs 20000, integer scores 0..9", y, np.r_[rng.integers(3, 10, 15), rng.integers(0, 10, 20000)])
+    y = np.r_[np.zeros(800, dtype=int), np.ones(120, dtype=int)]
+    add("800 reference vs 120 current, continuous", y, np.r_[r4(rng.normal(0, 1, 800)), r4(rng.normal(0.3, 1, 120))])
+    y = (rng.random(10001) < 0.5).astype(int)
+    add("n 10001, all scores tied", y, np.full(10001, 0.25))
+    return out
+
+
+def domain_cases() -> list[dict]:
+    """Out-of-fold ROC AUC of sklearn LogisticRegression (C=1, lbfgs, converged) telling reference
+    rows (label 0) from current rows (label 1), with the fold of every row given."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(2718)
+    out = []
+    for name, n_ref, n_cur, shift in [("same distribution 200 vs 150", 200, 150, 0.0),
+                                      ("shifted dims 0-2 by 0.4, 200 vs 150", 200, 150, 0.4),
+                                      ("strong shift 120 vs 300, 3 folds", 120, 300, 1.5)]:
+        d = 8
+        ref = np.round(rng.normal(0, 1, (n_ref, d)), 4)
+        cur = np.round(rng.normal(0, 1, (n_cur, d)), 4)
+        cur[:, :3] += shift
+        X = np.vstack([ref, cur])
+        y = np.r_[np.zeros(n_ref, dtype=int), np.ones(n_cur, dtype=int)]
+        folds = 3 if "3 folds" in name else 2
+        fold_of = np.r_[rng.permutation(n_ref) % folds, rng.permutation(n_cur) % folds]
+        proba = np.empty(len(y))
+        for f in range(folds):
+            tr, te = fold_of != f, fold_of == f
+            clf = LogisticRegression(C=1.0, tol=1e-12, max_iter=100000).fit(X[tr], y[tr])
+            proba[te] = clf.predict_proba(X[te])[:, 1]
+        out.append({"name": name, "reference": ref.tolist(), "current": cur.tolist(), "folds": folds,
+                    "foldOf": [int(v) for v in fold_of], "proba": [float(v) for v in proba],
+                    "auc": fl(roc_auc_score(y, proba))})
+    return out
+
+
+def write_monitor_fixture() -> None:
+    fixture = {
+        "generatedBy": "scripts/reference/drift_fixtures.py",
+        "versions": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+                     "sklearn": sklearn.__version__},
+        "rocAuc": roc_cases(),
+        "domainClassifier": domain_cases(),
+    }
+    MONITOR_OUT.write_text(json.dumps(fixture, separators=(",", ":")) + "\n")
+    print(f"wrote {MONITOR_OUT.relative_to(REPO)} ({MONITOR_OUT.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
 
 
 if __name__ == "__main__":

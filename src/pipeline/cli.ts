@@ -112,6 +112,27 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('drift')
+    .description('Drift monitoring: per-period model quality and text drift against a reference period; HTML reports and drift.json.')
+    .requiredOption('--data <file...>', 'question files with creation dates (any ingestible format)')
+    .requiredOption('--reference <period>', 'reference period: 2010-01 (month), 2010-Q1 (quarter) or 2010 (year)')
+    .option('--months <periods>', 'periods to compare: a range 2010-02..2010-12 or a list 2018,2022 (default: the later periods with data, at most 12)')
+    .addOption(new Option('--by <unit>', 'period length (default: as the reference is written)').choices(['month', 'quarter', 'year']))
+    .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
+    .option('--min-questions <n>', 'periods with fewer questions are listed, not analysed', positiveInt('--min-questions', 3), 50)
+    .option('--sample <n>', 'questions sampled per period (seeded)', positiveInt('--sample', 3), 800)
+    .option('--seed <n>', 'seed of the sampling and the domain classifier folds', positiveInt('--seed', 0), 42)
+    .option('--out <dir>', 'report directory (index.html, a page per period, drift.json)', 'drift-report')
+    .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
+    .option('--tracking-uri <uri>', 'log the report directory as artifacts of a run on this MLflow server or file store (not logged without it)')
+    .option('--experiment <name>', 'MLflow experiment of the run', 'tagsmith-drift')
+    .option('--json', 'print a JSON summary')
+    .action(async (opts) => {
+      const { runDriftCommand } = await import('./commands/drift');
+      await runDriftCommand(opts);
+    });
+
+  program
     .command('serve')
     .description('Serve the HTTP API: POST /predict/, Swagger UI at /docs, a demo page at /.')
     .option('--port <n>', 'port to listen on (0: any free port)', positiveInt('--port', 0, 65535), Number(process.env.PORT ?? 3000))

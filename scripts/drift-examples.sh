@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The three drift runs shown in docs/drift.md, each timed (wall clock), into reports/drift/<name>/.
+# Embeddings go through .cache/embeddings, so a second run only renders.
+#   npm run drift:examples            # all three
+#   npm run drift:examples -- titles-2010   # one of: titles-2010, data-science-2022, eras
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA="${TAGSMITH_SHARED_DATA:-../shared/data}"
+OUT="${DRIFT_EXAMPLES_OUT:-reports/drift}"
+mkdir -p "$OUT"
+declare -A ARGS=(
+  [titles-2010]="--data $DATA/stackoverflow-sede-2009-2011-titles.csv --reference 2010-01 --months 2010-02..2010-12"
+  [data-science-2022]="--data $DATA/stackoverflow-sede-2022-data-science.csv --reference 2022-01 --months 2022-02..2022-12"
+  [eras]="--data $DATA/stackoverflow-sede-2009-2011-titles.csv $DATA/stackoverflow-api-2018.jsonl.gz $DATA/stackoverflow-sede-2022-data-science.csv --by year --reference 2009 --months 2010..2022"
+)
+names=("$@")
+[ ${#names[@]} -eq 0 ] && names=(titles-2010 data-science-2022 eras)
+for name in "${names[@]}"; do
+  [ -n "${ARGS[$name]:-}" ] || { echo "drift:examples: unknown run '$name' (titles-2010, data-science-2022, eras)" >&2; exit 2; }
+  echo "== $name: tagsmith drift ${ARGS[$name]} --out $OUT/$name" >&2
+  start=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  node bin/tagsmith.js drift ${ARGS[$name]} --out "$OUT/$name" --json > "$OUT/$name.summary.json"
+  end=$(date +%s.%N)
+  wall=$(echo "$end - $start" | bc)
+  printf '{"run":"%s","wall_seconds":%.1f,"finished":"%s"}\n' "$name" "$wall" "$(date -u +%FT%TZ)" > "$OUT/$name.time.json"
+  echo "== $name: ${wall}s wall; $(cat "$OUT/$name.summary.json" | head -c 300)..." >&2
+done
