@@ -137,6 +137,13 @@ describe('verdict rules', () => {
     expect(r.level).toBe('retrain');
     expect(r.reasons[0]).toMatch(/P@1 on unseen questions fell from 65.0 % to 50.0 %/);
   });
+  it('a retrain-sized drop within 3 standard errors is only watch', () => {
+    const pair = { reference: { value: 0.7, n: 120 }, current: { value: 0.55, n: 120 } };
+    const se = diffStandardError(pair.reference, pair.current);
+    expect(0.15).toBeGreaterThan(2 * se);
+    expect(0.15).toBeLessThan(3 * se);
+    expect(decideVerdict({ ...base, p1: pair }).level).toBe('watch');
+  });
   it('a drop within 2 standard errors (small periods) does not fire', () => {
     const small = { reference: { value: 0.7, n: 40 }, current: { value: 0.55, n: 40 } };
     expect(0.15).toBeLessThan(2 * diffStandardError(small.reference, small.current));

@@ -103,12 +103,6 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
   const reference = parsePeriodList(opts.reference, by, '--reference')[0];
   if (requested?.includes(reference)) requested = requested.filter((p) => p !== reference);
 
-  const modelDir = resolve(opts.model);
-  const suggester = await loadNodeSuggester(modelDir);
-  const manifest = suggester.manifest;
-  const trainingFiles = ((manifest.training.data ?? []) as { file: string }[]).map((d) => d.file);
-  const splitSeed = ((manifest.training.params ?? {}) as { seed?: number }).seed ?? null;
-
   const { questions, report } = await loadQuestions(opts.data);
   timings.load = now() - t0;
   const { groups, undated } = groupByPeriod(questions, by);
@@ -127,6 +121,13 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
   }
   const current = requested ?? defaultPeriods(groups.keys(), reference, by);
   if (current.length === 0) throw new UsageError(`no ${by} after --reference ${reference} has data in ${files} (${spanText}); pass --months`);
+
+  // The model (and its encoder) is loaded once the periods are known to be usable.
+  const modelDir = resolve(opts.model);
+  const suggester = await loadNodeSuggester(modelDir);
+  const manifest = suggester.manifest;
+  const trainingFiles = ((manifest.training.data ?? []) as { file: string }[]).map((d) => d.file);
+  const splitSeed = ((manifest.training.params ?? {}) as { seed?: number }).seed ?? null;
 
   const skippedPeriods: SkippedPeriod[] = [];
   const analysed: { period: string; all: Question[]; sample: Question[] }[] = [];

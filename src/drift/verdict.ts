@@ -3,8 +3,8 @@
  * explicit thresholds (exported, shown in every report) so a user can see why:
  *
  * retrain when any of
- *   - P@1 on unseen questions fell by >= 0.10 from the reference (and by more than 2 standard errors);
- *   - tag coverage (gold tags the vocabulary knows) fell by >= 0.10 (and by more than 2 standard errors):
+ *   - P@1 on unseen questions fell by >= 0.10 from the reference (and by more than 3 standard errors);
+ *   - tag coverage (gold tags the vocabulary knows) fell by >= 0.10 (and by more than 3 standard errors):
  *     the model cannot name the new tags, only retraining on new data fixes that;
  *   - the embeddings drifted (dataset drift, >= 50 % of PCA components) AND the domain classifier
  *     separates the periods well (ROC AUC >= 0.75): the questions are of another kind.
@@ -29,6 +29,8 @@ export const VERDICT_RULES = {
   minSupervised: 30,
   /** A drop counts only when larger than this many standard errors of the difference. */
   seMultiple: 2,
+  /** ... and a retrain-sized drop needs this many (11 monthly periods are 11 tests; 2 SE alone fires too often by chance). */
+  seMultipleRetrain: 3,
 } as const;
 
 export interface RateSample {
@@ -64,10 +66,9 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 function dropLevel(name: string, pair: { reference: RateSample; current: RateSample }, watch: number, retrain: number): { level: VerdictLevel; reason?: string } {
   const drop = pair.reference.value - pair.current.value;
   const se = diffStandardError(pair.reference, pair.current);
-  const significant = drop > VERDICT_RULES.seMultiple * se;
-  const text = `${name} fell from ${pct(pair.reference.value)} to ${pct(pair.current.value)} (−${(drop * 100).toFixed(1)} points, 2 SE = ${(2 * se * 100).toFixed(1)})`;
-  if (significant && drop >= retrain) return { level: 'retrain', reason: `${text} ≥ ${retrain * 100} points` };
-  if (significant && drop >= watch) return { level: 'watch', reason: `${text} ≥ ${watch * 100} points` };
+  const text = `${name} fell from ${pct(pair.reference.value)} to ${pct(pair.current.value)} (−${(drop * 100).toFixed(1)} points, SE ${(se * 100).toFixed(1)})`;
+  if (drop >= retrain && drop > VERDICT_RULES.seMultipleRetrain * se) return { level: 'retrain', reason: `${text}: ≥ ${retrain * 100} points and > ${VERDICT_RULES.seMultipleRetrain} SE` };
+  if (drop >= watch && drop > VERDICT_RULES.seMultiple * se) return { level: 'watch', reason: `${text}: ≥ ${watch * 100} points and > ${VERDICT_RULES.seMultiple} SE` };
   return { level: 'stable' };
 }
 
