@@ -15,6 +15,8 @@ export interface SuggestRequest {
   k: number;
   /** Tags the question already has. */
   exclude?: string[];
+  /** Also return the normalised text the model read (diagnostics: popup, parity tests). */
+  includeText?: boolean;
 }
 
 export interface SuggestResponse {
@@ -22,6 +24,8 @@ export interface SuggestResponse {
   model: { version: string };
   /** Model time for this request (normalise, encode, head), ms. */
   tookMs: number;
+  /** The normalised text the model read, when asked for with `includeText`. */
+  text?: string;
 }
 
 export type ModelStatus =

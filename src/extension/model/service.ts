@@ -26,6 +26,8 @@ export interface ModelService {
   load(): Promise<ModelStatus>;
   status(): ModelStatus;
   suggest(req: SuggestRequest): Promise<SuggestResponse>;
+  /** Sentence embeddings of already normalised texts (benchmarks and runtime comparisons). */
+  embed(texts: string[]): Promise<Float32Array[]>;
 }
 
 /** Model files read with fetch relative to a base URL; a missing file is a clear error. */
@@ -52,6 +54,7 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   const fetchImpl = opts.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   let loading: Promise<Suggester> | undefined;
   let suggester: Suggester | undefined;
+  let embedFn: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
   let state: ModelStatus = { state: 'idle' };
 
   async function doLoad(): Promise<Suggester> {
@@ -70,6 +73,7 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         wasmPaths: opts.wasmBaseUrl,
       });
       embed = (texts) => encoder.embed(texts);
+      embedFn = embed;
     }
     const s = await loadSuggester(files, embed);
     if (embed) await s.scoreTexts(['warm up']); // first ONNX run allocates; keep it out of the first suggestion
@@ -95,6 +99,11 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   return {
     load,
     status: () => state,
+    async embed(texts) {
+      if (!suggester) await load();
+      if (!embedFn) throw new Error('this model has no sentence encoder (a tfidf model)');
+      return embedFn(texts);
+    },
     async suggest(req) {
       if (!suggester) await load();
       const t0 = performance.now();
@@ -104,6 +113,7 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         tags,
         model: { version: suggester!.version },
         tookMs: Math.round((performance.now() - t0) * 10) / 10,
+        ...(req.includeText ? { text: suggester!.textOf(question) } : {}),
       };
     },
   };

@@ -11,6 +11,7 @@ export interface WorkerApi {
   load(): Promise<ModelStatus>;
   status(): ModelStatus;
   suggest(req: SuggestRequest): Promise<SuggestResponse>;
+  embed(texts: string[]): Promise<Float32Array[]>;
 }
 
 export const MODEL_DIR = 'models/';
@@ -26,6 +27,7 @@ export function startModelWorker(scope: { location: { href: string } } = self): 
     load: () => service.load(),
     status: () => service.status(),
     suggest: (req) => service.suggest(req),
+    embed: (texts) => service.embed(texts),
   };
   expose(api);
 }
