@@ -1,0 +1,154 @@
+/**
+ * `npm run bench:browser`: the extension's speed in headless Chromium (Debian's chromium, the built
+ * Chrome extension), measured through the same message path as the content script (background ->
+ * offscreen document -> Web Worker):
+ *
+ * 1. cold start: a fresh browser profile, the first suggestion requested before anything is loaded;
+ *    time until it is answered (offscreen document + worker + WASM + model load + first inference).
+ *    Repeated `--cold-runs` times (default 5), a new browser each time; median reported.
+ * 2. latency: `--questions` real questions (default 250) from ../shared/data/stackoverflow-api-2018
+ *    (title + body_markdown: what the author typed), one request at a time, as the content script
+ *    sends them: round trip p50/p95/max, and the worker's own model time.
+ * 3. reference, same script: the same questions through the same Suggester in Node
+ *    (onnxruntime-node, one process), so the browser figures come with a ratio that does not depend
+ *    on how busy the machine is.
+ *
+ * Results: printed, and bench/results/browser.json (`--out`).
+ */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
+import { decodeHTML } from 'entities';
+import { ensureBuilt, launchWithExtension } from '../../tests/helpers/extension';
+import { loadNodeSuggester } from '../../src/pipeline/model-io';
+import { DEFAULT_MODEL_DIR, SHARED_DATA } from '../../src/pipeline/paths';
+import { writeFileAtomic } from '../../src/pipeline/fs-atomic';
+
+const { values: args } = parseArgs({
+  options: {
+    questions: { type: 'string', default: '250' },
+    'cold-runs': { type: 'string', default: '5' },
+    out: { type: 'string', default: join('bench', 'results', 'browser.json') },
+  },
+});
+const N = Number(args.questions);
+const COLD_RUNS = Number(args['cold-runs']);
+if (!Number.isInteger(N) || N < 1 || !Number.isInteger(COLD_RUNS) || COLD_RUNS < 1) throw new Error('--questions and --cold-runs must be positive integers');
+
+interface Typed {
+  title: string;
+  body: string;
+}
+
+/** The first `n` questions of the 2018 API file with a title and a markdown body. */
+async function typedQuestions(n: number): Promise<Typed[]> {
+  const file = join(SHARED_DATA, 'stackoverflow-api-2018.jsonl.gz');
+  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  const out: Typed[] = [];
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    const item = JSON.parse(line) as { title?: string; body_markdown?: string };
+    if (!item.title || !item.body_markdown) continue;
+    out.push({ title: decodeHTML(item.title), body: decodeHTML(item.body_markdown) });
+    if (out.length === n) {
+      rl.close();
+      break;
+    }
+  }
+  if (out.length < n) throw new Error(`${file}: only ${out.length} questions with a markdown body, ${n} wanted`);
+  return out;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+};
+const round = (x: number) => Math.round(x * 10) / 10;
+const stats = (xs: number[]) => ({ n: xs.length, p50: round(quantile(xs, 0.5)), p95: round(quantile(xs, 0.95)), max: round(Math.max(...xs)), mean: round(xs.reduce((a, b) => a + b, 0) / xs.length) });
+
+type SendResult = { ms: number; tookMs: number; first: string };
+/** In an extension page: sends each question as the content script does; times the round trips. */
+const SEND_ALL = `async (qs) => {
+  const out = [];
+  for (const q of qs) {
+    globalThis.__tagsmithSeq = (globalThis.__tagsmithSeq || 0) + 1; // the background drops a seq older than the sender's last
+    const t0 = performance.now();
+    const reply = await chrome.runtime.sendMessage({ target: 'background', type: 'suggest', seq: globalThis.__tagsmithSeq, request: { title: q.title, body: q.body, bodyFormat: 'markdown', k: 5 } });
+    const ms = performance.now() - t0;
+    if (!reply || !reply.ok) throw new Error('extension answered ' + JSON.stringify(reply));
+    out.push({ ms, tookMs: reply.value.tookMs, first: reply.value.tags[0] && reply.value.tags[0].name });
+  }
+  return out;
+}`;
+
+async function main() {
+  const questions = await typedQuestions(N);
+  const dir = await ensureBuilt('chrome');
+  console.log(`bench:browser: ${N} real questions (title + markdown body), ${COLD_RUNS} cold starts; ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}`);
+
+  const cold: number[] = [];
+  for (let r = 0; r < COLD_RUNS; r++) {
+    const s = await launchWithExtension(dir);
+    try {
+      const page = await s.context.newPage();
+      await page.goto(`chrome-extension://${s.extensionId}/options.html`); // an extension page that does not warm the model up
+      const [res] = (await page.evaluate(`(${SEND_ALL})(${JSON.stringify([questions[r % questions.length]])})`)) as SendResult[];
+      cold.push(res.ms);
+      console.log(`  cold start ${r + 1}: first suggestion after ${res.ms.toFixed(0)} ms`);
+      if (s.leaked.length) throw new Error(`network requests left the browser: ${s.leaked.join(', ')}`);
+    } finally {
+      await s.close();
+    }
+  }
+
+  const s = await launchWithExtension(dir);
+  let warm: SendResult[];
+  try {
+    const page = await s.context.newPage();
+    await page.goto(`chrome-extension://${s.extensionId}/options.html`);
+    await page.evaluate(`(${SEND_ALL})(${JSON.stringify(questions.slice(0, 3))})`); // load + warm up, not measured
+    warm = (await page.evaluate(`(${SEND_ALL})(${JSON.stringify(questions)})`)) as SendResult[];
+  } finally {
+    await s.close();
+  }
+
+  // Reference: the same Suggester in Node, same questions, same process as this script.
+  const suggester = await loadNodeSuggester(DEFAULT_MODEL_DIR);
+  for (const q of questions.slice(0, 3)) await suggester.suggest({ title: q.title, body: q.body, bodyFormat: 'markdown' });
+  const node: number[] = [];
+  let agree = 0;
+  for (const [i, q] of questions.entries()) {
+    const t0 = performance.now();
+    const [top] = await suggester.suggest({ title: q.title, body: q.body, bodyFormat: 'markdown' }, { k: 5 });
+    node.push(performance.now() - t0);
+    if (top.name === warm[i].first) agree++;
+  }
+
+  const result = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg1: loadavg()[0] },
+    questions: N,
+    coldStartMs: { runs: cold.map(round), median: round(quantile(cold, 0.5)) },
+    roundTripMs: stats(warm.map((w) => w.ms)),
+    workerModelMs: stats(warm.map((w) => w.tookMs)),
+    nodeReferenceMs: stats(node),
+    ratioBrowserToNodeP50: round((quantile(warm.map((w) => w.ms), 0.5) / quantile(node, 0.5)) * 100) / 100,
+    sameTopTagAsNode: agree / N,
+    targets: { p50: 60, p95: 150, coldStart: 1500 },
+  };
+  console.log(`cold start (first suggestion): median ${result.coldStartMs.median} ms over ${COLD_RUNS} fresh browsers (target <= 1500)`);
+  console.log(`suggestion round trip: p50 ${result.roundTripMs.p50} ms, p95 ${result.roundTripMs.p95} ms, max ${result.roundTripMs.max} ms (targets <= 60 / <= 150)`);
+  console.log(`  of which the worker's model time: p50 ${result.workerModelMs.p50} ms, p95 ${result.workerModelMs.p95} ms`);
+  console.log(`reference, Node (onnxruntime-node) in this script: p50 ${result.nodeReferenceMs.p50} ms, p95 ${result.nodeReferenceMs.p95} ms; browser/Node p50 ratio ${result.ratioBrowserToNodeP50}`);
+  console.log(`same top tag as Node: ${(result.sameTopTagAsNode * 100).toFixed(1)} %`);
+  writeFileAtomic(args.out!, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written: ${args.out}`);
+}
+
+main().catch((err) => {
+  console.error(`bench:browser: ${(err as Error).message}`);
+  process.exitCode = 1;
+});
