@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The three drift runs shown in docs/drift.md, each timed (wall clock), into reports/drift/<name>/.
-# Embeddings go through .cache/embeddings, so a second run only renders.
+# Embeddings go through .cache/embeddings, so a second run only renders. Wall times are appended
+# to reports/drift/timings.jsonl (and the last one is in <name>.time.json).
 #   npm run drift:examples            # all three
 #   npm run drift:examples -- titles-2010   # one of: titles-2010, data-science-2022, eras
 set -euo pipefail
@@ -23,6 +24,9 @@ for name in "${names[@]}"; do
   node bin/tagsmith.js drift ${ARGS[$name]} --out "$OUT/$name" --json > "$OUT/$name.summary.json"
   end=$(date +%s.%N)
   wall=$(echo "$end - $start" | bc)
-  printf '{"run":"%s","wall_seconds":%.1f,"finished":"%s"}\n' "$name" "$wall" "$(date -u +%FT%TZ)" > "$OUT/$name.time.json"
+  counts=$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));process.stdout.write(`"texts":${j.texts},"embedded_new":${j.embedded_new},"verdicts":${JSON.stringify(j.periods.map(p=>p.period+":"+p.verdict))}`)' "$OUT/$name.summary.json")
+  line=$(printf '{"run":"%s","wall_seconds":%.1f,%s,"finished":"%s"}' "$name" "$wall" "$counts" "$(date -u +%FT%TZ)")
+  echo "$line" > "$OUT/$name.time.json"
+  echo "$line" >> "$OUT/timings.jsonl"   # history: the first (cold) run and the cached reruns
   echo "== $name: ${wall}s wall; $(cat "$OUT/$name.summary.json" | head -c 300)..." >&2
 done

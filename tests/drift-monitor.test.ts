@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { rocAuc } from '../src/core/metrics';
-import { domainClassifierAuc, stratifiedFolds } from '../src/drift/domain';
+import { aucNullStandardError, domainClassifierAuc, domainDrifted, stratifiedFolds } from '../src/drift/domain';
 import { compareColumn } from '../src/drift/monitor';
 import {
   defaultPeriods,
@@ -52,7 +52,7 @@ describe('domain classifier matches sklearn LogisticRegression out-of-fold', () 
       r.scores.forEach((s, i) => (maxDiff = Math.max(maxDiff, Math.abs(s - c.proba[i]))));
       expect(maxDiff).toBeLessThan(2e-5);
       expect(Math.abs(r.auc - c.auc)).toBeLessThan(1e-3);
-      expect(r.drifted).toBe(c.auc > 0.55);
+      expect(r.drifted).toBe(domainDrifted(c.auc, c.reference.length, c.current.length));
     });
   }
   it('tells a strong shift apart and not the same distribution', () => {
@@ -67,6 +67,13 @@ describe('domain classifier matches sklearn LogisticRegression out-of-fold', () 
     expect(f.slice(11).filter((x) => x === 0).length).toBe(4);
     expect(stratifiedFolds(11, 7, 2, 5)).toEqual(f);
     expect(stratifiedFolds(11, 7, 2, 6)).not.toEqual(f);
+  });
+  it('drift needs AUC > 0.55 and more than 2 null standard errors above 0.5', () => {
+    expect(aucNullStandardError(83, 120)).toBeCloseTo(Math.sqrt(204 / (12 * 83 * 120)), 15);
+    expect(domainDrifted(0.56, 800, 800)).toBe(true); // 2 SE = 0.029
+    expect(domainDrifted(0.55, 800, 800)).toBe(false); // Evidently's 0.55 is strict
+    expect(domainDrifted(0.58, 83, 120)).toBe(false); // 2 SE = 0.083
+    expect(domainDrifted(0.59, 83, 120)).toBe(true);
   });
   it('refuses too few rows with a RangeError', () => {
     expect(() => domainClassifierAuc([[1, 2]], [[3, 4], [5, 6]])).toThrow(/at least 2 rows on each side/);
@@ -124,7 +131,7 @@ describe('verdict rules', () => {
     p1: { reference: { value: 0.65, n: 500 }, current: { value: 0.64, n: 500 } },
     coverage: { reference: { value: 0.5, n: 2000 }, current: { value: 0.5, n: 2000 } },
     embeddingDrift: { share: 0.1, drifted: false },
-    domainAuc: 0.51,
+    domain: { auc: 0.51, drifted: false },
   };
   it('stable when no rule fires, naming the figures', () => {
     const v = decideVerdict(base);
@@ -162,10 +169,10 @@ describe('verdict rules', () => {
   });
   it('embedding drift: watch alone or with a weak classifier; retrain with dataset drift and AUC >= 0.75', () => {
     expect(decideVerdict({ ...base, embeddingDrift: { share: 0.6, drifted: true } }).level).toBe('watch');
-    expect(decideVerdict({ ...base, domainAuc: 0.56 }).level).toBe('watch');
-    expect(decideVerdict({ ...base, domainAuc: 0.55 }).level).toBe('stable');
-    expect(decideVerdict({ ...base, domainAuc: 0.9 }).level).toBe('watch');
-    const v = decideVerdict({ ...base, embeddingDrift: { share: 0.8, drifted: true }, domainAuc: 0.75 });
+    expect(decideVerdict({ ...base, domain: { auc: 0.56, drifted: true } }).level).toBe('watch');
+    expect(decideVerdict({ ...base, domain: { auc: 0.58, drifted: false } }).level).toBe('stable'); // small sample: not above chance
+    expect(decideVerdict({ ...base, domain: { auc: 0.9, drifted: true } }).level).toBe('watch');
+    const v = decideVerdict({ ...base, embeddingDrift: { share: 0.8, drifted: true }, domain: { auc: 0.75, drifted: true } });
     expect(v.level).toBe('retrain');
     expect(v.reasons[0]).toMatch(/80.0 % of the embedding's PCA components drifted.*ROC AUC 0.750/);
   });
@@ -174,7 +181,7 @@ describe('verdict rules', () => {
       ...base,
       coverage: { reference: { value: 0.5, n: 3000 }, current: { value: 0.44, n: 3000 } },
       p1: { reference: { value: 0.65, n: 2000 }, current: { value: 0.5, n: 2000 } },
-      domainAuc: 0.6,
+      domain: { auc: 0.6, drifted: true },
     });
     expect(v.level).toBe('retrain');
     expect(v.reasons).toHaveLength(3);

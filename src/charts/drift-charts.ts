@@ -52,7 +52,7 @@ export function trendSpec(o: TrendOptions): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title: o.title,
-    width: o.width ?? Math.max(320, o.periods.length * 38),
+    width: o.width ?? Math.max(260, o.periods.length * 26),
     height: 200,
     data: { values: o.rows },
     layer: layers,
@@ -182,7 +182,7 @@ export function countsSpec(title: string, bars: CountBar[]): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title,
-    width: Math.max(320, bars.length * 38),
+    width: Math.max(260, bars.length * 26),
     height: 160,
     data: { values: bars },
     mark: { type: 'bar' },

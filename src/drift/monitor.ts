@@ -8,7 +8,7 @@ import { evaluateScores, topK } from '../pipeline/evaluation';
 import { centroid, cosineDistance, tagCountJensenShannon } from './distances';
 import { columnDrift, datasetDrift, type ColumnDrift } from './decision';
 import { fitPca, pcaTransform, type PcaModel } from './pca';
-import { DOMAIN_AUC_THRESHOLD, domainClassifierAuc } from './domain';
+import { domainClassifierAuc, type DomainClassifierResult } from './domain';
 import { DESCRIPTOR_NAMES, type Descriptors } from './descriptors';
 import { decideVerdict, type Verdict } from './verdict';
 import { mean } from './numeric';
@@ -73,7 +73,11 @@ export interface LabelMetrics {
   /** Share of gold tag assignments inside the vocabulary (all sampled questions). */
   coverage: number;
   goldAssignments: number;
-  /** Jensen-Shannon distance (base 2) of gold tag counts vs the reference; 0 for the reference itself. */
+  /**
+   * Jensen-Shannon distance (base 2) of gold tag counts vs the reference over the vocabulary's tags,
+   * every other tag pooled into one bucket (the long tail of rare tags would otherwise make two
+   * samples of a few hundred questions look far apart even from the same month); 0 for the reference.
+   */
   goldTagsJs: number;
   /** Jensen-Shannon distance of the model's top-1 tag counts vs the reference. */
   predictedTagsJs: number;
@@ -105,6 +109,9 @@ export interface UnsupervisedMetrics {
   driftShare: number;
   datasetDrift: boolean;
   domainAuc: number | null;
+  /** Standard error of the AUC under no drift (Mann-Whitney), for these sample sizes. */
+  domainNullSe: number | null;
+  /** AUC > 0.55 and more than 2 null standard errors above 0.5. */
   domainDrifted: boolean;
   descriptors: DescriptorDrift[];
   /** PCA coordinates (PC1, PC2) of a few current questions, for the scatter. */
@@ -164,6 +171,17 @@ function supervised(items: MonitorItem[], opts: MonitorOptions, minSupervised: n
 function goldCounts(items: MonitorItem[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const i of items) for (const t of new Set(i.tags)) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+/** Tag counts with every tag outside the vocabulary pooled into one bucket (the JS distance's support). */
+export const OUTSIDE_VOCABULARY = '(outside the vocabulary)';
+export function pooledCounts(counts: ReadonlyMap<string, number>, vocab: ReadonlySet<string>): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const [t, c] of counts) {
+    const k = vocab.has(t) ? t : OUTSIDE_VOCABULARY;
+    m.set(k, (m.get(k) ?? 0) + c);
+  }
   return m;
 }
 
@@ -290,9 +308,9 @@ export function analyzePeriod(ref: ReferenceState, cur: PeriodData, opts: Monito
     return { component: j + 1, explainedVarianceRatio: ratio, referenceMean: mean(r), currentMean: mean(c), ...columnDrift(r, c) };
   });
   const dataset = datasetDrift(components);
-  let domainAuc: number | null = null;
+  let domain: DomainClassifierResult | null = null;
   try {
-    domainAuc = domainClassifierAuc(ref.data.items.map((i) => i.embedding), embeddings, { seed: o.seed }).auc;
+    domain = domainClassifierAuc(ref.data.items.map((i) => i.embedding), embeddings, { seed: o.seed });
   } catch (err) {
     if (!(err instanceof RangeError)) throw err; // too few rows for the folds: reported as null
   }
@@ -311,7 +329,7 @@ export function analyzePeriod(ref: ReferenceState, cur: PeriodData, opts: Monito
     p1: sup && refSup ? { reference: { value: refSup.p_at_k[0], n: refSup.n }, current: { value: sup.p_at_k[0], n: sup.n } } : undefined,
     coverage: { reference: ref.coverage, current: coverage },
     embeddingDrift: { share: dataset.share, drifted: dataset.drifted },
-    domainAuc: domainAuc ?? undefined,
+    domain: domain ? { auc: domain.auc, drifted: domain.drifted } : undefined,
   });
 
   return {
@@ -323,7 +341,7 @@ export function analyzePeriod(ref: ReferenceState, cur: PeriodData, opts: Monito
     labels: {
       coverage: coverage.value,
       goldAssignments: coverage.n,
-      goldTagsJs: tagCountJensenShannon(ref.goldCounts, gold).distance,
+      goldTagsJs: tagCountJensenShannon(pooledCounts(ref.goldCounts, vocab), pooledCounts(gold, vocab)).distance,
       predictedTagsJs: tagCountJensenShannon(ref.predictedCounts, pred).distance,
       rising,
       falling,
@@ -334,8 +352,9 @@ export function analyzePeriod(ref: ReferenceState, cur: PeriodData, opts: Monito
       components,
       driftShare: dataset.share,
       datasetDrift: dataset.drifted,
-      domainAuc,
-      domainDrifted: domainAuc !== null && domainAuc > DOMAIN_AUC_THRESHOLD,
+      domainAuc: domain?.auc ?? null,
+      domainNullSe: domain?.nullSe ?? null,
+      domainDrifted: domain?.drifted ?? false,
       descriptors,
       scatter: projected.slice(0, o.scatterPoints).map((p) => [p[0], p[1] ?? 0]),
     },

@@ -17,7 +17,7 @@ import { describeQuestion } from './descriptors';
 import { analyzePeriod, analyzeReference, type MonitorItem, type PeriodData, type PeriodResult } from './monitor';
 import { defaultPeriods, granularityOf, groupByPeriod, parsePeriodList, periodIndex, PeriodFormatError, type Granularity } from './periods';
 import { VERDICT_RULES, type VerdictLevel } from './verdict';
-import { DOMAIN_AUC_THRESHOLD } from './domain';
+import { DOMAIN_AUC_NULL_SE, DOMAIN_AUC_THRESHOLD } from './domain';
 
 export interface DriftOptions {
   data: string[];
@@ -65,7 +65,7 @@ export interface DriftReport {
   periods: PeriodResult[];
   skippedPeriods: SkippedPeriod[];
   referenceScatter: [number, number][];
-  rules: typeof VERDICT_RULES & { domainAuc: number; ksPValue: number; wassersteinNormed: number; datasetDriftShare: number; ksMaxReferenceRows: number };
+  rules: typeof VERDICT_RULES & { domainAuc: number; domainAucNullSe: number; ksPValue: number; wassersteinNormed: number; datasetDriftShare: number; ksMaxReferenceRows: number };
   summary: { analysed: number; counts: Record<VerdictLevel, number>; worst: { period: string; level: VerdictLevel } | null };
   timings: { seconds: Record<string, number>; texts: number; embeddedNew: number };
 }
@@ -218,6 +218,7 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
     rules: {
       ...VERDICT_RULES,
       domainAuc: DOMAIN_AUC_THRESHOLD,
+      domainAucNullSe: DOMAIN_AUC_NULL_SE,
       ksPValue: 0.05,
       wassersteinNormed: 0.1,
       datasetDriftShare: 0.5,

@@ -10,7 +10,8 @@
  *     separates the periods well (ROC AUC >= 0.75): the questions are of another kind.
  * watch when any of
  *   - P@1 fell by >= 0.05 (and > 2 SE); coverage fell by >= 0.05 (and > 2 SE);
- *   - dataset drift of the embeddings; domain classifier ROC AUC > 0.55 (Evidently's rule).
+ *   - dataset drift of the embeddings; domain classifier ROC AUC > 0.55 (Evidently's rule) and more
+ *     than 2 null standard errors above 0.5 (small periods).
  * stable otherwise.
  * The standard-error guard keeps small periods (tens of unseen questions) from crying wolf.
  * Pure and browser-safe.
@@ -46,8 +47,8 @@ export interface VerdictInput {
   coverage: { reference: RateSample; current: RateSample };
   /** Share of PCA components that drifted, and whether that is dataset drift (>= 50 %). */
   embeddingDrift: { share: number; drifted: boolean };
-  /** Domain classifier ROC AUC (omitted when it could not be computed). */
-  domainAuc?: number;
+  /** Domain classifier ROC AUC and its drift decision (AUC > 0.55 and > 2 null SE above 0.5); omitted when not computed. */
+  domain?: { auc: number; drifted: boolean };
 }
 
 export interface Verdict {
@@ -83,7 +84,7 @@ export function decideVerdict(input: VerdictInput, rules = VERDICT_RULES): Verdi
   }
   const c = dropLevel('tag coverage', input.coverage, rules.coverageDropWatch, rules.coverageDropRetrain);
   if (c.reason) found.push({ level: c.level, reason: `${c.reason}: questions use tags the vocabulary does not know` });
-  const auc = input.domainAuc;
+  const auc = input.domain?.auc;
   if (input.embeddingDrift.drifted && auc !== undefined && auc >= rules.domainAucRetrain) {
     found.push({
       level: 'retrain',
@@ -91,7 +92,7 @@ export function decideVerdict(input: VerdictInput, rules = VERDICT_RULES): Verdi
     });
   } else {
     if (input.embeddingDrift.drifted) found.push({ level: 'watch', reason: `${pct(input.embeddingDrift.share)} of the embedding's PCA components drifted (≥ 50 %: dataset drift)` });
-    if (auc !== undefined && auc > rules.domainAucWatch) found.push({ level: 'watch', reason: `a classifier tells the period from the reference (ROC AUC ${auc.toFixed(3)} > ${rules.domainAucWatch})` });
+    if (auc !== undefined && input.domain!.drifted) found.push({ level: 'watch', reason: `a classifier tells the period from the reference (ROC AUC ${auc.toFixed(3)} > ${rules.domainAucWatch}, above chance)` });
   }
   const level = found.reduce<VerdictLevel>((l, f) => (RANK[f.level] > RANK[l] ? f.level : l), 'stable');
   if (found.length === 0) {

@@ -67,7 +67,8 @@ a{color:#0063bf}
 table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
 th{background:var(--bg);font-weight:600}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.periods td:last-child{font-size:12px;color:#3b4045;min-width:260px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
 .badge.stable{background:#2f9e44}.badge.watch{background:#e8a000}.badge.retrain{background:#d6336c}
 .verdict{font-size:16px;margin:12px 0}

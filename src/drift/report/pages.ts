@@ -98,7 +98,7 @@ async function indexCharts(report: DriftReport): Promise<Html[]> {
       domain: [0, 1],
       rows: [...rows('tag coverage', (p) => p.labels.coverage), ...rows('gold tags JS', (p) => p.labels.goldTagsJs), ...rows('predicted tags JS', (p) => p.labels.predictedTagsJs)],
     }),
-    caption: 'Coverage: share of gold tags the vocabulary knows. JS: Jensen-Shannon distance (base 2) of tag counts against the reference.',
+    caption: 'Coverage: share of gold tags the vocabulary knows. JS: Jensen-Shannon distance (base 2) of tag counts against the reference (gold: vocabulary tags, the rest pooled; predicted: the top-1 tag).',
   });
   charts.push({
     spec: trendSpec({ title: 'Embedding centroid cosine distance', periods, yTitle: 'cosine distance', rows: rows('centroid', (p) => p.unsupervised?.centroidCosineDistance ?? (p === report.reference ? 0 : null)) }),
@@ -124,7 +124,7 @@ async function indexCharts(report: DriftReport): Promise<Html[]> {
       rule: { value: report.rules.domainAuc, label: `drift > ${report.rules.domainAuc}` },
       rows: rows('ROC AUC', (p) => p.unsupervised?.domainAuc),
     }),
-    caption: 'Out-of-fold ROC AUC of a logistic regression telling the period from the reference by embeddings (0.5: indistinguishable).',
+    caption: 'Out-of-fold ROC AUC of a logistic regression telling the period from the reference by embeddings (0.5: indistinguishable). Drift when > 0.55 and more than 2 null standard errors above 0.5.',
   });
   for (const d of DESCRIPTOR_NAMES) {
     charts.push({ spec: trendSpec({ title: DESCRIPTOR_LABELS[d], periods, yTitle: 'mean', width: 300, rows: rows('mean', (p) => p.descriptorMeans[d]) }), caption: `Mean per question.` });
@@ -136,7 +136,7 @@ function rulesSection(report: DriftReport): Html {
   const r = report.rules;
   return h`<h2>Verdict rules</h2><ul class="note">
 <li><b>retrain</b>: P@1 on unseen questions fell by ≥ ${r.p1DropRetrain * 100} points, or tag coverage fell by ≥ ${r.coverageDropRetrain * 100} points (each also more than ${r.seMultipleRetrain} standard errors of the difference), or dataset drift of the embeddings together with a domain classifier ROC AUC ≥ ${r.domainAucRetrain}.</li>
-<li><b>watch</b>: P@1 or coverage fell by ≥ ${r.p1DropWatch * 100} points (and > ${r.seMultiple} SE), or dataset drift (≥ ${r.datasetDriftShare * 100} % of the ${report.options.pcaComponents} PCA components drifted), or domain classifier ROC AUC &gt; ${r.domainAuc}.</li>
+<li><b>watch</b>: P@1 or coverage fell by ≥ ${r.p1DropWatch * 100} points (and > ${r.seMultiple} SE), or dataset drift (≥ ${r.datasetDriftShare * 100} % of the ${report.options.pcaComponents} PCA components drifted), or domain classifier ROC AUC &gt; ${r.domainAuc} and more than ${r.domainAucNullSe} null standard errors above 0.5 (SE = √((n₁+n₂+1)/(12 n₁ n₂)), Mann-Whitney; keeps small periods from firing by chance).</li>
 <li><b>stable</b>: no rule fired. P@1 is compared only when the reference and the period both have ≥ ${r.minSupervised} unseen questions.</li>
 <li>Per component (Evidently's rule): two-sample KS p-value ≤ ${r.ksPValue} when the reference has ≤ ${r.ksMaxReferenceRows} rows, else Wasserstein distance / reference std ≥ ${r.wassersteinNormed}.</li></ul>`;
 }
@@ -177,6 +177,7 @@ export async function renderIndex(report: DriftReport): Promise<string> {
       p.verdict ? p.verdict.reasons.join('; ') : '',
     ]),
     [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    'periods',
   );
   const skipped = report.skippedPeriods.length
     ? h`<h3>Not analysed</h3>${table(['period', 'questions', 'why'], report.skippedPeriods.map((s) => [s.period, int(s.questions), s.reason]), [1])}`
@@ -187,8 +188,8 @@ export async function renderIndex(report: DriftReport): Promise<string> {
   }</p>`;
   const charts = await indexCharts(report);
   const comparison = await firstVsLast(report);
-  const body = h`${summary}<h2>Periods</h2>${overview}${skipped}
-<h2>Trends</h2><div class="charts">${charts}</div>
+  const body = h`${summary}<h2>Trends</h2><div class="charts">${charts}</div>
+<h2>Periods</h2>${overview}${skipped}
 ${comparison}${dataSection(report)}${rulesSection(report)}`;
   return page(title(report), headerOf(report, `Drift report by ${report.options.by}: ${report.reference.period} vs ${report.periods.length} periods`), body);
 }
@@ -275,7 +276,7 @@ export async function renderPeriod(report: DriftReport, p: PeriodResult): Promis
   const unsup = h`<h2>Unsupervised: the questions' text</h2>
 <dl class="kv"><dt>embedding centroid cosine distance</dt><dd>${num(u.centroidCosineDistance, 4)}</dd>
 <dt>PCA components drifted</dt><dd>${pct(u.driftShare, 0)} of ${u.components.length}${u.datasetDrift ? ' — dataset drift' : ''}</dd>
-<dt>domain classifier ROC AUC</dt><dd>${num(u.domainAuc)}${u.domainDrifted ? ` — drift (> ${report.rules.domainAuc})` : ''}</dd></dl>
+<dt>domain classifier ROC AUC</dt><dd>${num(u.domainAuc)} (null SE ${num(u.domainNullSe)})${u.domainDrifted ? ` — drift (> ${report.rules.domainAuc} and > ${report.rules.domainAucNullSe} SE above 0.5)` : ' — no drift'}</dd></dl>
 <div class="charts">${figure(scatterSvg, 'PCA fitted on the reference sample; the period projected onto it. Top and right: densities of PC1 and PC2.')}${figure(compSvg)}</div>
 ${compTable}
 <h3>Text descriptors</h3>${table(

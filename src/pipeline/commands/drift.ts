@@ -97,6 +97,8 @@ export async function runDriftCommand(opts: DriftCommandOptions): Promise<void> 
         periods: report.periods.map((p) => ({ period: p.period, verdict: p.verdict!.level, reasons: p.verdict!.reasons })),
         skipped: report.skippedPeriods,
         seconds: { ...report.timings.seconds, render: Math.round(renderSeconds * 10) / 10 },
+        texts: report.timings.texts,
+        embedded_new: report.timings.embeddedNew,
         run: runId ?? null,
       })}\n`,
     );
