@@ -172,9 +172,22 @@ describe('verdict rules', () => {
     expect(decideVerdict({ ...base, domain: { auc: 0.56, drifted: true } }).level).toBe('watch');
     expect(decideVerdict({ ...base, domain: { auc: 0.58, drifted: false } }).level).toBe('stable'); // small sample: not above chance
     expect(decideVerdict({ ...base, domain: { auc: 0.9, drifted: true } }).level).toBe('watch');
-    const v = decideVerdict({ ...base, embeddingDrift: { share: 0.8, drifted: true }, domain: { auc: 0.75, drifted: true } });
+    const strong = { embeddingDrift: { share: 0.8, drifted: true }, domain: { auc: 0.75, drifted: true } };
+    const v = decideVerdict({ ...base, ...strong, p1: undefined });
     expect(v.level).toBe('retrain');
-    expect(v.reasons[0]).toMatch(/80.0 % of the embedding's PCA components drifted.*ROC AUC 0.750/);
+    expect(v.reasons[0]).toMatch(/80.0 % of the embedding's PCA components drifted.*ROC AUC 0.750.*too few unseen labelled questions/);
+  });
+  it('strong input drift with P@1 held is watch (labels beat proxies); with P@1 falling, retrain', () => {
+    const strong = { embeddingDrift: { share: 1, drifted: true }, domain: { auc: 0.95, drifted: true } };
+    const held = decideVerdict({ ...base, ...strong });
+    expect(held.level).toBe('watch');
+    expect(held.reasons[0]).toMatch(/but P@1 on unseen questions \(64.0 % vs 65.0 %\) and tag coverage held: the model copes/);
+    const fell = decideVerdict({ ...base, ...strong, p1: { reference: { value: 0.65, n: 2000 }, current: { value: 0.58, n: 2000 } } });
+    expect(fell.level).toBe('retrain');
+    expect(fell.reasons[0]).toMatch(/and P@1 on unseen questions fell$/);
+    const newTags = decideVerdict({ ...base, ...strong, coverage: { reference: { value: 0.5, n: 3000 }, current: { value: 0.44, n: 3000 } } });
+    expect(newTags.level).toBe('retrain');
+    expect(newTags.reasons[0]).toMatch(/and tag coverage fell \(new tags\)$/);
   });
   it('lists every reason, the strongest first', () => {
     const v = decideVerdict({

@@ -34,6 +34,11 @@ export interface DriftOptions {
   seed?: number;
   cacheDir: string;
   pcaComponents?: number;
+  /**
+   * `title`: drop every body before embedding and scoring, so files with bodies compare fairly
+   * with a titles-only export (otherwise the format change dominates the drift). Default `full`.
+   */
+  text?: 'full' | 'title';
   /** Progress/log lines (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -48,7 +53,7 @@ export interface DriftReport {
   format: 'tagsmith-drift';
   formatVersion: 1;
   createdAt: string;
-  options: { by: Granularity; reference: string; periods: string[]; sample: number; minQuestions: number; seed: number; pcaComponents: number };
+  options: { by: Granularity; reference: string; periods: string[]; sample: number; minQuestions: number; seed: number; pcaComponents: number; text: 'full' | 'title' };
   model: { dir: string; version: string; vectorizer: string; trainingFiles: string[]; splitSeed: number | null; tags: number };
   data: {
     files: Pick<FileReport, 'file' | 'format' | 'read' | 'kept' | 'skipped' | 'repaired'>[];
@@ -103,7 +108,10 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
   const reference = parsePeriodList(opts.reference, by, '--reference')[0];
   if (requested?.includes(reference)) requested = requested.filter((p) => p !== reference);
 
-  const { questions, report } = await loadQuestions(opts.data);
+  const text = opts.text ?? 'full';
+  const loaded = await loadQuestions(opts.data);
+  const report = loaded.report;
+  const questions = text === 'title' ? loaded.questions.map((q): Question => ({ ...q, body: '', bodyMarkdown: undefined })) : loaded.questions;
   timings.load = now() - t0;
   const { groups, undated } = groupByPeriod(questions, by);
   const periodsInData = Object.fromEntries([...groups.entries()].sort(([a], [b]) => periodIndex(a, by) - periodIndex(b, by)).map(([p, q]) => [p, q.length]));
@@ -201,7 +209,7 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
     format: 'tagsmith-drift',
     formatVersion: 1,
     createdAt: new Date().toISOString(),
-    options: { by, reference, periods: current, sample: sampleSize, minQuestions, seed, pcaComponents: ref.pca.nComponents },
+    options: { by, reference, periods: current, sample: sampleSize, minQuestions, seed, pcaComponents: ref.pca.nComponents, text },
     model: { dir: modelDir, version: suggester.version, vectorizer: manifest.vectorizer, trainingFiles, splitSeed, tags: suggester.tags.length },
     data: {
       files: report.files.map(({ file, format, read, kept, skipped, repaired }) => ({ file: basename(file), format, read, kept, skipped, repaired })),

@@ -7,7 +7,9 @@
  *   - tag coverage (gold tags the vocabulary knows) fell by >= 0.10 (and by more than 3 standard errors):
  *     the model cannot name the new tags, only retraining on new data fixes that;
  *   - the embeddings drifted (dataset drift, >= 50 % of PCA components) AND the domain classifier
- *     separates the periods well (ROC AUC >= 0.75): the questions are of another kind.
+ *     separates the periods well (ROC AUC >= 0.75): the questions are of another kind, UNLESS P@1
+ *     on unseen questions can be compared and neither it nor tag coverage fell (then only watch:
+ *     labels beat proxies).
  * watch when any of
  *   - P@1 fell by >= 0.05 (and > 2 SE); coverage fell by >= 0.05 (and > 2 SE);
  *   - dataset drift of the embeddings; domain classifier ROC AUC > 0.55 (Evidently's rule) and more
@@ -86,10 +88,21 @@ export function decideVerdict(input: VerdictInput, rules = VERDICT_RULES): Verdi
   if (c.reason) found.push({ level: c.level, reason: `${c.reason}: questions use tags the vocabulary does not know` });
   const auc = input.domain?.auc;
   if (input.embeddingDrift.drifted && auc !== undefined && auc >= rules.domainAucRetrain) {
-    found.push({
-      level: 'retrain',
-      reason: `the questions changed: ${pct(input.embeddingDrift.share)} of the embedding's PCA components drifted and a classifier tells the periods apart (ROC AUC ${auc.toFixed(3)} ≥ ${rules.domainAucRetrain})`,
-    });
+    const changed = `the questions changed: ${pct(input.embeddingDrift.share)} of the embedding's PCA components drifted and a classifier tells the periods apart (ROC AUC ${auc.toFixed(3)} ≥ ${rules.domainAucRetrain})`;
+    // Labels beat proxies: when P@1 on unseen questions can be compared and did not drop, the
+    // model copes with the new text for now (watch); without labels, strong input drift is the
+    // best evidence there is (retrain).
+    const p1Fell = found.some((f) => f.reason.startsWith('P@1'));
+    const coverageFell = found.some((f) => f.reason.startsWith('tag coverage'));
+    if (p1Usable && !p1Fell && !coverageFell) {
+      found.push({
+        level: 'watch',
+        reason: `${changed}, but P@1 on unseen questions (${pct(input.p1!.current.value)} vs ${pct(input.p1!.reference.value)}) and tag coverage held: the model copes for now`,
+      });
+    } else {
+      const why = [p1Fell ? 'P@1 on unseen questions fell' : '', coverageFell ? 'tag coverage fell (new tags)' : ''].filter(Boolean).join(' and ');
+      found.push({ level: 'retrain', reason: why ? `${changed}, and ${why}` : `${changed}; too few unseen labelled questions to check the model's quality` });
+    }
   } else {
     if (input.embeddingDrift.drifted) found.push({ level: 'watch', reason: `${pct(input.embeddingDrift.share)} of the embedding's PCA components drifted (≥ 50 %: dataset drift)` });
     if (auc !== undefined && input.domain!.drifted) found.push({ level: 'watch', reason: `a classifier tells the period from the reference (ROC AUC ${auc.toFixed(3)} > ${rules.domainAucWatch}, above chance)` });

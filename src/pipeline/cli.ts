@@ -122,6 +122,7 @@ export function buildProgram(): Command {
     .option('--min-questions <n>', 'periods with fewer questions are listed, not analysed', positiveInt('--min-questions', 3), 50)
     .option('--sample <n>', 'questions sampled per period (seeded)', positiveInt('--sample', 3), 800)
     .option('--seed <n>', 'seed of the sampling and the domain classifier folds', positiveInt('--seed', 0), 42)
+    .addOption(new Option('--text <what>', 'title: ignore bodies (compare files with bodies fairly against a titles-only export)').choices(['full', 'title']).default('full'))
     .option('--out <dir>', 'report directory (index.html, a page per period, drift.json)', 'drift-report')
     .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
     .option('--tracking-uri <uri>', 'log the report directory as artifacts of a run on this MLflow server or file store (not logged without it)')

@@ -24,7 +24,7 @@ function title(report: DriftReport): string {
 
 function headerOf(report: DriftReport, subtitle: string): Html {
   return h`<h1>${subtitle}</h1>
-<p>${report.data.files.map((f) => f.file).join(', ')} · by ${report.options.by} · reference ${report.reference.period} · model ${report.model.version} (${report.model.vectorizer}, ${report.model.tags} tags)</p>
+<p>${report.data.files.map((f) => f.file).join(', ')} · by ${report.options.by} · reference ${report.reference.period}${report.options.text === 'title' ? ' · titles only (bodies ignored)' : ''} · model ${report.model.version} (${report.model.vectorizer}, ${report.model.tags} tags)</p>
 <p>generated ${report.createdAt} by <code>tagsmith drift</code> · ${int(report.timings.texts)} questions embedded and scored in ${report.timings.seconds.total ?? '?'} s</p>`;
 }
 
@@ -135,7 +135,7 @@ async function indexCharts(report: DriftReport): Promise<Html[]> {
 function rulesSection(report: DriftReport): Html {
   const r = report.rules;
   return h`<h2>Verdict rules</h2><ul class="note">
-<li><b>retrain</b>: P@1 on unseen questions fell by ≥ ${r.p1DropRetrain * 100} points, or tag coverage fell by ≥ ${r.coverageDropRetrain * 100} points (each also more than ${r.seMultipleRetrain} standard errors of the difference), or dataset drift of the embeddings together with a domain classifier ROC AUC ≥ ${r.domainAucRetrain}.</li>
+<li><b>retrain</b>: P@1 on unseen questions fell by ≥ ${r.p1DropRetrain * 100} points, or tag coverage fell by ≥ ${r.coverageDropRetrain * 100} points (each also more than ${r.seMultipleRetrain} standard errors of the difference), or dataset drift of the embeddings together with a domain classifier ROC AUC ≥ ${r.domainAucRetrain} — unless P@1 on unseen questions can be compared and neither it nor tag coverage fell, then only watch (labels beat proxies).</li>
 <li><b>watch</b>: P@1 or coverage fell by ≥ ${r.p1DropWatch * 100} points (and > ${r.seMultiple} SE), or dataset drift (≥ ${r.datasetDriftShare * 100} % of the ${report.options.pcaComponents} PCA components drifted), or domain classifier ROC AUC &gt; ${r.domainAuc} and more than ${r.domainAucNullSe} null standard errors above 0.5 (SE = √((n₁+n₂+1)/(12 n₁ n₂)), Mann-Whitney; keeps small periods from firing by chance).</li>
 <li><b>stable</b>: no rule fired. P@1 is compared only when the reference and the period both have ≥ ${r.minSupervised} unseen questions.</li>
 <li>Per component (Evidently's rule): two-sample KS p-value ≤ ${r.ksPValue} when the reference has ≤ ${r.ksMaxReferenceRows} rows, else Wasserstein distance / reference std ≥ ${r.wassersteinNormed}.</li></ul>`;

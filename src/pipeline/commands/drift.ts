@@ -21,6 +21,7 @@ export interface DriftCommandOptions {
   seed: number;
   out: string;
   cache: string;
+  text?: string;
   trackingUri?: string;
   experiment?: string;
   json?: boolean;
@@ -38,6 +39,7 @@ async function logToTracker(report: DriftReport, outDir: string, uri: string, ex
       periods: report.options.periods.join(','),
       sample: report.options.sample,
       min_questions: report.options.minQuestions,
+      text: report.options.text,
       model_version: report.model.version,
       data: report.data.files.map((f) => f.file).join(','),
     });
@@ -66,6 +68,7 @@ export async function runDriftCommand(opts: DriftCommandOptions): Promise<void> 
   if (opts.by !== undefined && !GRANULARITIES.includes(opts.by as Granularity)) {
     throw new UsageError(`--by must be month, quarter or year (got "${opts.by}")`);
   }
+  if (opts.text !== undefined && opts.text !== 'full' && opts.text !== 'title') throw new UsageError(`--text must be full or title (got "${opts.text}")`);
   checkFiles(opts.data);
   const outDir = resolve(opts.out);
   const report = await runDrift({
@@ -78,6 +81,7 @@ export async function runDriftCommand(opts: DriftCommandOptions): Promise<void> 
     sample: opts.sample,
     seed: opts.seed,
     cacheDir: opts.cache,
+    text: opts.text as 'full' | 'title' | undefined,
     log: (line) => {
       if (process.env.TAGSMITH_QUIET !== '1') process.stderr.write(`${line}\n`);
     },
