@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import type { DriftReport as DriftJson } from '../src/drift/run';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, SHARED_DATA } from './helpers/paths';
@@ -95,6 +96,25 @@ describe('tagsmith drift run', () => {
     expect(existsSync(join(out, 'index.html'))).toBe(true);
     expect(existsSync(join(out, 'period-2010-Q2.html'))).toBe(true);
   }, 300_000);
+});
+
+describe('tagsmith drift --text title', () => {
+  it('ignores bodies: body descriptors are all zero, the option is recorded', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tagsmith-drift-title-')), 'r');
+    const r = await tagsmith(['drift', '--data', DS, '--reference', '2022-01', '--months', '2022-02', '--sample', '40', '--text', 'title', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^drift by month, reference 2022-01 \(40 questions\)/);
+    const j = JSON.parse(readFileSync(join(out, 'drift.json'), 'utf8')) as DriftJson;
+    expect(j.options.text).toBe('title');
+    expect(j.reference.descriptorMeans.body_chars).toBe(0);
+    expect(j.periods[0].descriptorMeans.body_chars).toBe(0);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('titles only (bodies ignored)');
+  }, 300_000);
+  it('rejects an unknown --text', async () => {
+    const r = await tagsmith(['drift', '--data', DS, '--reference', '2022-01', '--text', 'body']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Allowed choices are full, title/);
+  });
 });
 
 describe('tagsmith drift --tracking-uri', () => {
