@@ -98,6 +98,21 @@ describe('tagsmith drift run', () => {
   }, 300_000);
 });
 
+describe('tagsmith drift with too few questions', () => {
+  it('lists a period below --min-questions as too few, does not analyse it, still writes the overview', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tagsmith-drift-few-')), 'r');
+    const r = await tagsmith(['drift', '--data', TITLES, '--reference', '2010-01', '--months', '2010-06', '--min-questions', '600', '--sample', '50', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { periods: unknown[]; skipped: { period: string; questions: number; reason: string }[]; files: string[] };
+    expect(j.periods).toEqual([]);
+    expect(j.skipped).toEqual([{ period: '2010-06', questions: 596, reason: 'too few questions (596 < --min-questions 600)' }]);
+    expect(j.files.sort()).toEqual(['drift.json', 'index.html']);
+    const index = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(index).toContain('too few questions (596 &lt; --min-questions 600)');
+    expect(index).toContain('No period was analysed.');
+  }, 300_000);
+});
+
 describe('tagsmith drift --text title', () => {
   it('ignores bodies: body descriptors are all zero, the option is recorded', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tagsmith-drift-title-')), 'r');

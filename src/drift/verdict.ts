@@ -66,25 +66,25 @@ export function diffStandardError(a: RateSample, b: RateSample): number {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
-function dropLevel(name: string, pair: { reference: RateSample; current: RateSample }, watch: number, retrain: number): { level: VerdictLevel; reason?: string } {
+function dropLevel(name: string, pair: { reference: RateSample; current: RateSample }, watch: number, retrain: number, rules: typeof VERDICT_RULES): { level: VerdictLevel; reason?: string } {
   const drop = pair.reference.value - pair.current.value;
   const se = diffStandardError(pair.reference, pair.current);
   const text = `${name} fell from ${pct(pair.reference.value)} to ${pct(pair.current.value)} (−${(drop * 100).toFixed(1)} points, SE ${(se * 100).toFixed(1)})`;
-  if (drop >= retrain && drop > VERDICT_RULES.seMultipleRetrain * se) return { level: 'retrain', reason: `${text}: ≥ ${retrain * 100} points and > ${VERDICT_RULES.seMultipleRetrain} SE` };
-  if (drop >= watch && drop > VERDICT_RULES.seMultiple * se) return { level: 'watch', reason: `${text}: ≥ ${watch * 100} points and > ${VERDICT_RULES.seMultiple} SE` };
+  if (drop >= retrain && drop > rules.seMultipleRetrain * se) return { level: 'retrain', reason: `${text}: ≥ ${retrain * 100} points and > ${rules.seMultipleRetrain} SE` };
+  if (drop >= watch && drop > rules.seMultiple * se) return { level: 'watch', reason: `${text}: ≥ ${watch * 100} points and > ${rules.seMultiple} SE` };
   return { level: 'stable' };
 }
 
 const RANK: Record<VerdictLevel, number> = { stable: 0, watch: 1, retrain: 2 };
 
-export function decideVerdict(input: VerdictInput, rules = VERDICT_RULES): Verdict {
+export function decideVerdict(input: VerdictInput, rules: typeof VERDICT_RULES = VERDICT_RULES): Verdict {
   const found: { level: VerdictLevel; reason: string }[] = [];
   const p1Usable = input.p1 && input.p1.reference.n >= rules.minSupervised && input.p1.current.n >= rules.minSupervised;
   if (input.p1 && p1Usable) {
-    const r = dropLevel('P@1 on unseen questions', input.p1, rules.p1DropWatch, rules.p1DropRetrain);
+    const r = dropLevel('P@1 on unseen questions', input.p1, rules.p1DropWatch, rules.p1DropRetrain, rules);
     if (r.reason) found.push({ level: r.level, reason: r.reason });
   }
-  const c = dropLevel('tag coverage', input.coverage, rules.coverageDropWatch, rules.coverageDropRetrain);
+  const c = dropLevel('tag coverage', input.coverage, rules.coverageDropWatch, rules.coverageDropRetrain, rules);
   if (c.reason) found.push({ level: c.level, reason: `${c.reason}: questions use tags the vocabulary does not know` });
   const auc = input.domain?.auc;
   if (input.embeddingDrift.drifted && auc !== undefined && auc >= rules.domainAucRetrain) {
