@@ -67,7 +67,7 @@ export interface ScatterPoint {
 
 /** PC1 x PC2 scatter of the groups, with PC1 and PC2 densities as marginal plots. */
 export function scatterDensitySpec(title: string, points: ScatterPoint[], groups: string[]): TopLevelSpec {
-  const color = { field: 'group', type: 'nominal', title: null, sort: groups, scale: { domain: groups, range: [THEME.grey, THEME.primary, THEME.accent].slice(0, groups.length) } };
+  const color = { field: 'group', type: 'nominal', title: null, sort: groups, legend: { labelLimit: 240 }, scale: { domain: groups, range: [THEME.grey, THEME.primary, THEME.accent].slice(0, groups.length) } };
   const size = 300;
   return {
     $schema: SCHEMA,

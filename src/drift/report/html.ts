@@ -30,7 +30,11 @@ export function h(strings: TemplateStringsArray, ...values: unknown[]): Html {
 }
 
 export const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)} %`);
-export const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+export const num = (x: number | null | undefined, digits = 3): string => {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  const text = x.toFixed(digits);
+  return /^-0\.?0*$/.test(text) ? text.slice(1) : text; // no "-0.0000"
+};
 export const int = (x: number): string => x.toLocaleString('en-US');
 export const pvalue = (p: number): string => (p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
