@@ -4,7 +4,7 @@
  *   docs/img/drift-month.png     one month of it (2010-12)
  *   docs/img/drift-eras.png      the overview of the 2009 vs 2010..2022 run (reports/drift/eras/index.html)
  * Offline: every http(s) request is blocked and makes the script fail. Each PNG must stay < 300 KB.
- *   npx tsx scripts/screenshots/drift.ts [reports/drift]
+ *   npm run drift:screenshots   (or: npx tsx scripts/screenshots/drift.ts [reports/drift])
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
