@@ -126,6 +126,25 @@ describe('suggestions on the ask page (real Chromium, built extension)', () => {
     await p.close();
   });
 
+  it('the model survives a restart of the background service worker (it lives in the offscreen document)', async () => {
+    const p = await s.context.newPage();
+    await p.goto(`chrome-extension://${s.extensionId}/options.html`);
+    const send = (m: unknown) => p.evaluate(`chrome.runtime.sendMessage(${JSON.stringify(m)})`) as Promise<{ ok: boolean; value: { state: string; loadMs?: number } }>;
+    const before = await send({ target: 'background', type: 'warmup' });
+    expect(before.value.state).toBe('ready');
+    await s.serviceWorker.evaluate(() => {
+      (globalThis as { __alive?: number }).__alive = 1;
+    });
+    const cdp = await s.context.newCDPSession(p);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    const after = await send({ target: 'background', type: 'status' }); // wakes a fresh service worker
+    const sw = s.context.serviceWorkers().at(-1)!;
+    expect(await sw.evaluate(() => (globalThis as { __alive?: number }).__alive)).toBeUndefined(); // really restarted
+    expect(after.value).toEqual(before.value); // same model, same load: not loaded again
+    await p.close();
+  });
+
   it('sent nothing over the network (and the guard does catch a request)', async () => {
     expect(s.leaked).toEqual([]);
     const p = await openAsk('<!doctype html><title>probe</title>');

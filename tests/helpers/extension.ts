@@ -88,7 +88,7 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
     const url = route.request().url();
     if (url.startsWith(ASK_URL)) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
     if (!/^https?:/i.test(url)) return route.continue(); // chrome-extension://, data:, blob: stay in the browser
-    leaked.push(url);
+    if (!leaked.includes(url)) leaked.push(url);
     return route.abort('blockedbyclient');
   });
   context.on('request', (req) => {
