@@ -135,7 +135,7 @@ async function main() {
     roundTripMs: stats(warm.map((w) => w.ms)),
     workerModelMs: stats(warm.map((w) => w.tookMs)),
     nodeReferenceMs: stats(node),
-    ratioBrowserToNodeP50: round((quantile(warm.map((w) => w.ms), 0.5) / quantile(node, 0.5)) * 100) / 100,
+    ratioBrowserToNodeP50: Math.round((quantile(warm.map((w) => w.ms), 0.5) / quantile(node, 0.5)) * 100) / 100,
     sameTopTagAsNode: agree / N,
     targets: { p50: 60, p95: 150, coldStart: 1500 },
   };
