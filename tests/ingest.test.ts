@@ -26,9 +26,10 @@ import {
   type FileReport,
   type SourceFormat,
 } from '../src/pipeline/ingest';
+import { SHARED_DATA } from './helpers/paths';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATA = path.resolve(repoRoot, '../shared/data');
+const DATA = SHARED_DATA; // ../shared/data, or TAGSMITH_SHARED_DATA
 const FX = path.join(repoRoot, 'tests/fixtures/ingest');
 
 const API = path.join(DATA, 'stackoverflow-api-2018.jsonl.gz');
