@@ -4,7 +4,7 @@
  * reports show comes from here and lands in drift.json. Pure and browser-safe: it takes
  * embeddings and model scores, it does not compute them.
  */
-import { evaluateScores, topK } from '../pipeline/evaluation';
+import { evaluateScores, topK, type Evaluation } from '../pipeline/evaluation';
 import { centroid, cosineDistance, tagCountJensenShannon } from './distances';
 import { columnDrift, datasetDrift, type ColumnDrift } from './decision';
 import { fitPca, pcaTransform, type PcaModel } from './pca';
@@ -48,17 +48,8 @@ export interface MonitorOptions {
   topTags?: number;
 }
 
-export interface SupervisedMetrics {
-  n: number;
-  p_at_k: number[];
-  r_at_k: number[];
-  f1_at_k: number[];
-  micro_precision: number;
-  micro_recall: number;
-  micro_f1: number;
-  macro_f1: number;
-  abstain_rate: number;
-}
+/** The evaluation's figures a drift report shows per period (same names and meaning as `Evaluation`). */
+export type SupervisedMetrics = Pick<Evaluation, 'n' | 'p_at_k' | 'r_at_k' | 'f1_at_k' | 'micro_precision' | 'micro_recall' | 'micro_f1' | 'macro_f1' | 'abstain_rate'>;
 
 export interface TagShift {
   tag: string;

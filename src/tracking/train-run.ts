@@ -81,25 +81,26 @@ export function resultParams(result: TrainResult): Record<string, ParamValue> {
   return p;
 }
 
+/** The scalar fields of an Evaluation, logged as `<split>_<key>` and written to metrics.csv. */
+const SCALAR_KEYS = [
+  'n',
+  'micro_precision',
+  'micro_recall',
+  'micro_f1',
+  'macro_f1',
+  'samples_f1',
+  'coverage',
+  'vocabulary_predicted_share',
+  'abstain_rate',
+] as const;
+
 /** Every scalar of an evaluation as `<prefix>_<name>`, with P@k/R@k/F1@k spelled `p_at_1`, ... */
 export function evaluationMetrics(prefix: string, e: Evaluation): Record<string, number> {
   const m: Record<string, number> = {};
   for (const [name, values] of [['p_at', e.p_at_k], ['r_at', e.r_at_k], ['f1_at', e.f1_at_k]] as const) {
     values.forEach((v, i) => (m[`${prefix}_${name}_${i + 1}`] = v));
   }
-  for (const key of [
-    'n',
-    'micro_precision',
-    'micro_recall',
-    'micro_f1',
-    'macro_f1',
-    'samples_f1',
-    'coverage',
-    'vocabulary_predicted_share',
-    'abstain_rate',
-  ] as const) {
-    m[`${prefix}_${key}`] = e[key];
-  }
+  for (const key of SCALAR_KEYS) m[`${prefix}_${key}`] = e[key];
   return m;
 }
 
@@ -116,18 +117,6 @@ export function resultMetrics(result: TrainResult): Record<string, number> {
   for (const [k, v] of Object.entries(result.timings)) m[`time_${k}_s`] = v;
   return m;
 }
-
-const SCALAR_KEYS = [
-  'n',
-  'micro_precision',
-  'micro_recall',
-  'micro_f1',
-  'macro_f1',
-  'samples_f1',
-  'coverage',
-  'vocabulary_predicted_share',
-  'abstain_rate',
-] as const;
 
 /** metrics.csv: one row per metric, one column per evaluated split. */
 export function metricsCsv(result: TrainResult): string {

@@ -98,15 +98,14 @@ export async function startContentScript(ctx: ContentScriptContext): Promise<voi
       void ensureMounted().then(draw);
     },
   });
+  // One watcher on the page: the controller's (each change ends in a render, which re-mounts the
+  // row if the page re-rendered the tag editor and dropped it).
   controller.start();
-  // The page may re-render the tag editor (and drop our row with it): check on every change.
-  const stopWatching = adapter.observe(() => void ensureMounted().then(draw));
   const unwatch = watchSettings((s) => {
     settings = s;
     controller.updateSettings(s);
   });
   ctx.onInvalidated(() => {
-    stopWatching();
     unwatch();
     controller.stop();
     ui?.remove();
