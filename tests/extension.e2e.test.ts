@@ -123,6 +123,12 @@ describe('suggestions on the ask page (real Chromium, built extension)', () => {
     await expect.poll(() => p.locator('[data-testid="model-status"]').textContent()).toContain(`model ${MODEL_VERSION}`);
     expect(await p.locator('[data-testid="model-status"]').textContent()).toMatch(/loaded in \d+ ms/);
     expect(await p.locator('.ts-meta').textContent()).toMatch(/ms computing/);
+    // A second question from the same popup (after it re-rendered with the model status) is answered too.
+    await p.locator('input[name="title"]').fill('How do I center a div horizontally and vertically with CSS flexbox?');
+    await p.locator('textarea[name="body"]').fill('My div stays at the top left of the page; I tried margin auto and text-align center.');
+    await p.getByRole('button', { name: 'Suggest tags' }).click();
+    await expect.poll(() => p.locator('.ts-tag-name').allInnerTexts(), { timeout: 30_000 }).toContain('css');
+    expect(await p.locator('.ts-error').count()).toBe(0);
     await p.close();
   });
 

@@ -2,7 +2,7 @@
  * The popup: the same question form as the API's demo page, answered by the extension's own model
  * worker (through the background), with the model's version, load time and inference time.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { QuestionForm } from '../../ui/QuestionForm';
 import { QUESTION_FORM_CSS } from '../../ui/styles';
 import type { SuggestFn } from '../../ui/types';
@@ -46,7 +46,9 @@ export function Popup({ send }: { send: Send }) {
       .then((r) => setStatus(unwrap(r)))
       .catch((err: Error) => setStatus({ state: 'failed', error: err.message }));
   }, [send]);
-  const suggest = popupSuggest(send);
+  // One suggest function (and one sequence counter) for the popup's life: a new counter per render
+  // would restart at 1 and the background would drop every later request as overtaken.
+  const suggest = useMemo(() => popupSuggest(send), [send]);
   return (
     <main class="ts-popup">
       <style>{`${QUESTION_FORM_CSS}
