@@ -47,3 +47,19 @@ describe('shipped model (models/)', () => {
     expect(test.micro_f1).toBeGreaterThan(0.55);
   });
 });
+
+describe('shipped model outputs', () => {
+  it('answers the recorded questions bit for bit as recorded (scripts/model/output-snapshot.ts)', async () => {
+    const { readSnapshot, takeSnapshot } = await import('../scripts/model/output-snapshot');
+    const recorded = readSnapshot();
+    const now = await takeSnapshot();
+    expect(now.model, 'models/ changed: re-run `npx tsx scripts/model/output-snapshot.ts` after a deliberate model change').toBe(recorded.model);
+    expect(now.questions.length).toBe(recorded.questions.length);
+    for (let i = 0; i < now.questions.length; i++) {
+      expect(now.questions[i].text).toBe(recorded.questions[i].text);
+      expect(now.questions[i].top).toEqual(recorded.questions[i].top);
+      expect(Object.is(now.questions[i].scores.length, recorded.questions[i].scores.length)).toBe(true);
+      now.questions[i].scores.forEach((s, j) => expect(Object.is(s, recorded.questions[i].scores[j]), `question ${i} tag ${j}`).toBe(true));
+    }
+  });
+});
