@@ -2,5 +2,5 @@
 // Entry point of the `tagsmith` CLI. The sources are TypeScript; tsx loads them without a build step.
 import { tsImport } from 'tsx/esm/api';
 
-const { main } = await tsImport('../src/pipeline/cli.ts', import.meta.url);
+const { main } = await tsImport('../src/cli/index.ts', import.meta.url);
 await main(process.argv);

@@ -15,13 +15,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { VectorizerKind } from '../src/core/model';
-import { DEFAULT_TRAINING_DATA, PACKAGE_ROOT } from '../src/pipeline/paths';
-import { writeFileAtomic } from '../src/pipeline/fs-atomic';
+import { DEFAULT_TRAINING_DATA, PACKAGE_ROOT } from '../src/node/paths';
+import { writeFileAtomic } from '../src/node/fs-atomic';
 import { checkFiles } from '../src/pipeline/load-data';
 import { createTracker, resolveTrackingUri, withRun } from '../src/tracking';
-import { trainTracked, runLocation, type TrackedRunInfo } from '../src/tracking/train-run';
+import { trainTracked, runLocation, type TrackedRunInfo } from '../src/pipeline/train-tracking';
 import { comparisonCharts, comparisonCsv, comparisonMarkdown, comparisonTable, htmlPage, inlineSvg, escapeHtml, type ComparedRun } from '../src/tracking/compare';
-import { requestParams, resultMetrics, resultParams } from '../src/tracking/train-run';
+import { requestParams, resultMetrics, resultParams } from '../src/pipeline/train-tracking';
 
 export const DEFAULT_EXPERIMENT = 'tagsmith-vectorizers';
 export const DEFAULT_LIMIT = 6000;

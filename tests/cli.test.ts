@@ -2,28 +2,11 @@
  * The `tagsmith` CLI as a user runs it: a real process, real data from ../shared/data.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO, SHARED_DATA } from './helpers/paths';
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function tagsmith(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO, 'bin/tagsmith.js'), ...args],
-      { cwd: REPO, env: { ...process.env, CI: 'true', TAGSMITH_QUIET: '1', ...env }, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { SHARED_DATA } from './helpers/paths';
+import { tagsmith } from './helpers/cli';
 
 const API = join(SHARED_DATA, 'stackoverflow-api-2018.jsonl.gz');
 const TITLES = join(SHARED_DATA, 'stackoverflow-sede-2009-2011-titles.csv');

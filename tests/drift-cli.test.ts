@@ -3,29 +3,13 @@
  * small successful run on real data with --json.
  */
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import type { DriftReport as DriftJson } from '../src/drift/run';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO, SHARED_DATA } from './helpers/paths';
+import { SHARED_DATA } from './helpers/paths';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tagsmith(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO, 'bin/tagsmith.js'), ...args],
-      { cwd: REPO, env: { ...process.env, CI: 'true', TAGSMITH_QUIET: '1' }, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { tagsmith, type Result } from './helpers/cli';
 
 const DS = join(SHARED_DATA, 'stackoverflow-sede-2022-data-science.csv');
 const TITLES = join(SHARED_DATA, 'stackoverflow-sede-2009-2011-titles.csv');

@@ -1,5 +1,5 @@
 /**
- * The one-vs-rest logistic-regression trainer (src/pipeline/logreg.ts) and head
+ * The one-vs-rest logistic-regression trainer (src/learn/logreg/index.ts) and head
  * (src/core/head.ts), checked against scikit-learn.
  * Reference: tests/fixtures/reference/logreg.json, made by scripts/reference/logreg_fixture.py.
  */
@@ -15,7 +15,7 @@ import {
   type FeatureLayout,
   type FeatureRow,
 } from '../src/core/head';
-import { trainOneVsRest, type TrainOptions } from '../src/pipeline/logreg';
+import { trainOneVsRest, type TrainOptions } from '../src/learn/logreg';
 import { REPO } from './helpers/paths';
 
 interface Case {

@@ -3,10 +3,10 @@ import { mkdtempSync, statSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assignPart, splitQuestions } from '../src/pipeline/split';
-import { buildVocabulary, labelIndices } from '../src/pipeline/vocab';
-import { tuneThresholds } from '../src/pipeline/thresholds';
+import { buildVocabulary, labelIndices } from '../src/learn/vocab';
+import { tuneThresholds } from '../src/learn/thresholds';
 import { EmbeddingCache, embedWithCache } from '../src/pipeline/embed-cache';
-import { evaluateScores, topK } from '../src/pipeline/evaluation';
+import { evaluateScores, topK } from '../src/learn/evaluation';
 import { sample } from '../src/pipeline/train';
 import type { Question } from '../src/core/types';
 

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tagsmith } from './cli.test';
+import { tagsmith } from './helpers/cli';
 import { REPO } from './helpers/paths';
-import { sha256Hex } from '../src/pipeline/fs-atomic';
+import { sha256Hex } from '../src/node/fs-atomic';
 
 const MODELS = join(REPO, 'models');
 

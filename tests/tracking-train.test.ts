@@ -5,7 +5,7 @@
  *
  * Needs .venv-mlflow (scripts/ci/install.sh); without it the tests fail and say so.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,24 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlflowRestClient, readFileStore, runRecordFromRest, type FileRunRecord } from '../src/tracking';
 import { SORT_SCRIPT } from '../src/tracking/compare';
 import { f1MicroData, tagCoverageData } from '../src/charts/tracking';
-import { MLFLOW_PYTHON, startMlflowServer, type MlflowServer } from './helpers/mlflow-server';
+import { MLFLOW_PYTHON, startMlflowServer, type MlflowServer } from '../scripts/lib/mlflow-server';
 import { REPO, SHARED_DATA } from './helpers/paths';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function tagsmith(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(REPO, 'bin/tagsmith.js'), ...args],
-      { cwd: REPO, env: { ...process.env, CI: 'true', MLFLOW_TRACKING_URI: '', ...env }, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { tagsmith as runCli, type Result } from './helpers/cli';
+
+/** The CLI with MLFLOW_TRACKING_URI cleared, so only --tracking-uri decides where runs go. */
+const tagsmith = (args: string[], env: Record<string, string> = {}) => runCli(args, { MLFLOW_TRACKING_URI: '', ...env });
 
 const API = join(SHARED_DATA, 'stackoverflow-api-2018.jsonl.gz');
 const TITLES = join(SHARED_DATA, 'stackoverflow-sede-2009-2011-titles.csv');

@@ -30,7 +30,7 @@ import { MLFLOW_BATCH_LIMITS, packBatches, type LogBatch } from '../src/tracking
 import { gitCommit } from '../src/tracking/context';
 import { generateExperimentId } from '../src/tracking/file-store';
 import { checkKey, pythonFloatRepr } from '../src/tracking/validate';
-import { MLFLOW_PYTHON, freePort, requireMlflowVenv, startMlflowServer, type MlflowServer } from './helpers/mlflow-server';
+import { MLFLOW_PYTHON, freePort, requireMlflowVenv, startMlflowServer, type MlflowServer } from '../scripts/lib/mlflow-server';
 
 const tmpRoots: string[] = [];
 function tmp(prefix: string): string {

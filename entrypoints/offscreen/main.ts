@@ -1,3 +1,3 @@
-import { startOffscreen } from '../../src/extension/offscreen';
+import { startOffscreen } from '../../src/extension/model/offscreen';
 
 startOffscreen();

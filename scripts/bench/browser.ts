@@ -22,10 +22,10 @@ import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { decodeHTML } from 'entities';
-import { ensureBuilt, launchWithExtension } from '../../tests/helpers/extension';
+import { ensureBuilt, launchWithExtension } from '../lib/extension';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
-import { DEFAULT_MODEL_DIR, SHARED_DATA } from '../../src/pipeline/paths';
-import { writeFileAtomic } from '../../src/pipeline/fs-atomic';
+import { DEFAULT_MODEL_DIR, SHARED_DATA } from '../../src/node/paths';
+import { writeFileAtomic } from '../../src/node/fs-atomic';
 
 const { values: args } = parseArgs({
   options: {

@@ -21,7 +21,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { decodeHTML } from 'entities';
 import { createEncoder, EMBEDDING_DIM } from '../../src/runtime/encoder';
-import { PACKAGE_ROOT, SHARED_DATA } from '../../src/pipeline/paths';
+import { PACKAGE_ROOT, SHARED_DATA } from '../../src/node/paths';
 
 const BATCH = 32;
 

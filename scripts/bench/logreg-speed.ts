@@ -16,7 +16,7 @@
 import { pathToFileURL } from 'node:url';
 import seedrandom from 'seedrandom';
 import { maxScoreDrift, type FeatureRow } from '../../src/core/head';
-import { trainOneVsRest, type TrainOptions } from '../../src/pipeline/logreg';
+import { trainOneVsRest, type TrainOptions } from '../../src/learn/logreg';
 
 interface Args {
   n: number;

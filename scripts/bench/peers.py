@@ -16,7 +16,7 @@ Usage (from the repository root):  .venv/bin/python scripts/bench/peers.py DIR
 Peers (what a scikit-learn user would pick):
   lr_embeddings  OneVsRestClassifier(LogisticRegression(C, max_iter)) on the same sentence embeddings;
                  decision thresholds tuned on validation exactly as tagsmith does
-                 (port of src/pipeline/thresholds.ts); C picked by validation micro-F1.
+                 (port of src/learn/thresholds.ts); C picked by validation micro-F1.
   lr_embeddings_converged
                  the same at the chosen C with tol=tight_tol (1e-6): scikit-learn's default tol=1e-4
                  stops lbfgs well before the optimum on rare tags; this row shows the converged model.
@@ -25,7 +25,7 @@ Peers (what a scikit-learn user would pick):
                  LinearSVC's own (`predict`, decision > 0), ranking by `decision_function`;
                  C picked by validation micro-F1.
 
-Evaluation uses the definitions of src/pipeline/evaluation.ts and src/core/metrics.ts:
+Evaluation uses the definitions of src/learn/evaluation.ts and src/core/metrics.ts:
 ranking P@k / R@k / F1@k over ALL gold tags (in or out of the vocabulary), k = 1..5, posts with
 no gold tag excluded; micro / macro / samples precision-recall-F1 over the vocabulary's tags with
 scikit-learn's precision_recall_fscore_support(zero_division=0); tag coverage.
@@ -119,7 +119,7 @@ def indicator(items: list[dict], n_tags: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------
-# Thresholds: a faithful port of tuneThresholds (src/pipeline/thresholds.ts)
+# Thresholds: a faithful port of tuneThresholds (src/learn/thresholds.ts)
 # --------------------------------------------------------------------------------------------
 
 
@@ -170,7 +170,7 @@ def tune_thresholds(scores: np.ndarray, y: np.ndarray, grid: list[float], min_po
 
 
 # --------------------------------------------------------------------------------------------
-# Metrics: the definitions of src/pipeline/evaluation.ts / src/core/metrics.ts
+# Metrics: the definitions of src/learn/evaluation.ts / src/core/metrics.ts
 # --------------------------------------------------------------------------------------------
 
 

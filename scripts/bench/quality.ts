@@ -24,12 +24,12 @@ import { cpus, endianness, platform, release, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_TRAIN, embedTexts, prepareDataset, train, type Item, type TrainResult } from '../../src/pipeline/train';
-import { evaluateScores, summary, type Evaluation } from '../../src/pipeline/evaluation';
-import { tuneThresholds } from '../../src/pipeline/thresholds';
-import { labelIndices } from '../../src/pipeline/vocab';
+import { evaluateScores, summary, type Evaluation } from '../../src/learn/evaluation';
+import { tuneThresholds } from '../../src/learn/thresholds';
+import { labelIndices } from '../../src/learn/vocab';
 import { loadSuggester } from '../../src/core/suggester';
 import { nodeModelFiles } from '../../src/pipeline/model-io';
-import { DEFAULT_MODEL_DIR, DEFAULT_TRAINING_DATA, PACKAGE_ROOT } from '../../src/pipeline/paths';
+import { DEFAULT_MODEL_DIR, DEFAULT_TRAINING_DATA, PACKAGE_ROOT } from '../../src/node/paths';
 import { TOKEN_PATTERN } from '../../src/core/tokenize';
 import type { VectorizerKind } from '../../src/core/model';
 import type { Part } from '../../src/pipeline/split';
@@ -42,7 +42,7 @@ const AGREEMENT = 1e-9;
 /** Peer settings: the C grids the brief asks for, and our own optimiser settings for the LR peer. */
 const LR_C_GRID = [1, 4, 16];
 const SVC_C_GRID = [0.1, 0.5, 1];
-const LR_TOL = 1e-4; // ours: src/pipeline/logreg.ts default tol (= sklearn's default)
+const LR_TOL = 1e-4; // ours: src/learn/logreg/index.ts default tol (= sklearn's default)
 /** The converged LR peer: the same model trained to a tight tolerance. */
 const LR_TIGHT = { tol: 1e-6, maxIter: 2000 };
 

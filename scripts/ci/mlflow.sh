@@ -6,7 +6,7 @@
 #   bash scripts/ci/mlflow.sh serve DIR [PORT]
 #                                       # run a server in the foreground: sqlite store + artifacts proxy in DIR
 #
-# Tests do not call `serve`: tests/helpers/mlflow-server.ts spawns the same command on a free port and
+# Tests do not call `serve`: scripts/lib/mlflow-server.ts spawns the same command on a free port and
 # stops it afterwards. `serve` is for trying the REST backend by hand
 # (MLFLOW_TRACKING_URI=http://127.0.0.1:5000 tagsmith ...).
 set -euo pipefail

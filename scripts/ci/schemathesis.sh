@@ -9,7 +9,7 @@
 # `run` uses every check schemathesis has (no 5xx, status codes, content types, headers and bodies
 # as documented, invalid data rejected, valid data accepted, 405 for undeclared methods), a fixed
 # seed and FUZZ_MAX_EXAMPLES examples per operation and phase (default 100). Exit status: 0 when
-# no issue was found. tests/server.fuzz.test.ts starts a server and calls `run`.
+# no issue was found. tests/server-fuzz.test.ts starts a server and calls `run`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=.venv-fuzz

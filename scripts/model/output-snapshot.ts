@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readQuestions } from '../../src/pipeline/ingest';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
-import { DEFAULT_MODEL_DIR, PACKAGE_ROOT, SHARED_DATA } from '../../src/pipeline/paths';
-import { writeFileAtomic } from '../../src/pipeline/fs-atomic';
+import { DEFAULT_MODEL_DIR, PACKAGE_ROOT, SHARED_DATA } from '../../src/node/paths';
+import { writeFileAtomic } from '../../src/node/fs-atomic';
 
 export const SNAPSHOT_FILE = join(PACKAGE_ROOT, 'tests/fixtures/shipped-model-outputs.json');
 export const SNAPSHOT_QUESTIONS = 40;

@@ -1,4 +1,4 @@
-"""Reference fixture for the one-vs-rest logistic-regression head (src/pipeline/logreg.ts).
+"""Reference fixture for the one-vs-rest logistic-regression head (src/learn/logreg/index.ts).
 
 Builds a small seeded multilabel problem shaped like tagsmith's features (an L2-normalised
 dense block like sentence embeddings, a sparse TF-IDF-like block, labels with unequal base

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASK_URL, ensureBuilt, launchWithExtension } from '../../tests/helpers/extension';
-import { REPO } from '../../tests/helpers/paths';
+import { ASK_URL, ensureBuilt, launchWithExtension } from '../lib/extension';
+import { PACKAGE_ROOT as REPO } from '../../src/node/paths';
 
 const OUT = join(REPO, 'docs', 'img');
 const TITLE = 'How do I merge two dictionaries in a single expression in Python?';

@@ -17,10 +17,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DEFAULT_TRAINING_DATA, PACKAGE_ROOT } from '../../src/pipeline/paths';
+import { DEFAULT_TRAINING_DATA, PACKAGE_ROOT } from '../../src/node/paths';
 import { writeRunsPage } from '../../src/tracking/runs-page';
-import { trainTracked } from '../../src/tracking/train-run';
-import { startMlflowServer } from '../../tests/helpers/mlflow-server';
+import { trainTracked } from '../../src/pipeline/train-tracking';
+import { startMlflowServer } from '../lib/mlflow-server';
 
 const MAX_BYTES = 300 * 1024;
 const OUT_DIR = join(PACKAGE_ROOT, 'docs/img');

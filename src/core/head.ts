@@ -1,7 +1,7 @@
 /**
  * The trained one-vs-rest logistic-regression tag head: inference and (de)serialisation.
  *
- * Pure and browser-safe (no Node imports). Training lives in `src/pipeline/logreg.ts`.
+ * Pure and browser-safe (no Node imports). Training lives in `src/learn/logreg/`.
  *
  * Features: a row is a dense block (sentence embedding), a sparse block (TF-IDF), or both
  * ("hybrid": the dense block comes first, then the sparse block). The head multiplies each

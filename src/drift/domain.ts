@@ -6,7 +6,7 @@
  * core/metrics' rocAuc (checked against roc_auc_score). Pure and browser-safe.
  */
 import { rocAuc } from '../core/metrics';
-import { trainOneVsRest } from '../pipeline/logreg';
+import { trainOneVsRest } from '../learn/logreg';
 
 /** Evidently's default: drift when the domain classifier's ROC AUC is above 0.55. */
 export const DOMAIN_AUC_THRESHOLD = 0.55;

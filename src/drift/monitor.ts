@@ -4,7 +4,7 @@
  * reports show comes from here and lands in drift.json. Pure and browser-safe: it takes
  * embeddings and model scores, it does not compute them.
  */
-import { evaluateScores, topK, type Evaluation } from '../pipeline/evaluation';
+import { evaluateScores, topK, type Evaluation } from '../learn/evaluation';
 import { centroid, cosineDistance, tagCountJensenShannon } from './distances';
 import { columnDrift, datasetDrift, type ColumnDrift } from './decision';
 import { fitPca, pcaTransform, type PcaModel } from './pca';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { createEncoder, DEFAULT_ENCODER_ID } from '../runtime/encoder';
 import type { EncoderSpec } from '../core/model';
 import type { EmbedFn } from '../core/suggester';
-import { DEFAULT_MODEL_DIR } from './paths';
+import { DEFAULT_MODEL_DIR } from '../node/paths';
 
 export interface NodeEncoder {
   spec: EncoderSpec;

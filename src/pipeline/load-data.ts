@@ -1,8 +1,8 @@
 /** Loads training/evaluation questions from files with a progress bar and the ingestion report. */
 import { statSync } from 'node:fs';
-import { formatReport, ingest, type IngestReport } from './ingest/index';
-import { startProgress } from './progress';
-import { UsageError } from './errors';
+import { formatReport, ingest, type IngestReport } from './ingest';
+import { startProgress } from '../node/progress';
+import { UsageError } from '../node/errors';
 import type { Question } from '../core/types';
 
 export function checkFiles(files: readonly string[]): void {

@@ -9,8 +9,8 @@ import { HEAD_FILE, MANIFEST_FILE, TFIDF_FILE, type ModelManifest, type Vectoriz
 import { loadSuggester, type ModelFiles, type Suggester } from '../core/suggester';
 import type { Head, WeightEncoding } from '../core/head';
 import type { TfidfVectorizer } from '../core/tfidf';
-import { sha256Hex, writeFileAtomic } from './fs-atomic';
-import { UsageError } from './errors';
+import { sha256Hex, writeFileAtomic } from '../node/fs-atomic';
+import { UsageError } from '../node/errors';
 
 /** f16 halves the head (the extension ships it) and keeps every score within 1e-3 of f32 (tested). */
 export const HEAD_ENCODING: WeightEncoding = 'f16';

@@ -16,14 +16,14 @@ import type { ModelManifest, VectorizerKind } from '../core/model';
 import type { Question } from '../core/types';
 import { formatReport, loadQuestions } from './load-data';
 import { splitKey, splitQuestions, DEFAULT_SPLIT, type Part, type Split } from './split';
-import { buildVocabulary, labelIndices, type TagVocabulary } from './vocab';
-import { trainOneVsRest } from './logreg';
-import { tuneThresholds } from './thresholds';
-import { evaluateScores, summary, type Evaluation } from './evaluation';
-import { startProgress } from './progress';
+import { buildVocabulary, labelIndices, type TagVocabulary } from '../learn/vocab';
+import { trainOneVsRest } from '../learn/logreg';
+import { tuneThresholds } from '../learn/thresholds';
+import { evaluateScores, summary, type Evaluation } from '../learn/evaluation';
+import { startProgress } from '../node/progress';
 import { EmbeddingCache, embedWithCache } from './embed-cache';
 import { exportModel } from './model-io';
-import type { IngestReport } from './ingest/index';
+import type { IngestReport } from './ingest';
 
 export interface TrainOptions {
   data: string[];

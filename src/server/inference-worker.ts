@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadNodeSuggester } from '../pipeline/model-io';
-import { UsageError } from '../pipeline/errors';
+import { UsageError } from '../node/errors';
 import type { Suggester } from '../core/suggester';
 import type { WorkerReply, WorkerRequest } from './inference';
 

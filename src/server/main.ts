@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runServeCommand } from './cli-serve';
+import { runServeCommand } from './start';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Suggestion } from '../core/suggester';
-import { UsageError } from '../pipeline/errors';
+import { UsageError } from '../node/errors';
 import type { QuestionText } from '../core/normalize';
 import type { ModelInfo, WorkerReply, WorkerRequest } from './inference';
 

@@ -16,7 +16,7 @@
  * the run or experiment directory (which MLflow's reader ignores) and renamed into place.
  * Hand-written rather than spawning Python: the pipeline must not need MLflow installed to track runs.
  */
-import { writeFileAtomic } from '../pipeline/fs-atomic';
+import { writeFileAtomic } from '../node/fs-atomic';
 import { randomInt, randomUUID } from 'node:crypto';
 import {
   appendFileSync,

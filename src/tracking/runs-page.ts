@@ -5,11 +5,11 @@
  * the server's URLs for REST).
  */
 import { relative, join, sep } from 'node:path';
-import { writeFileAtomic } from '../pipeline/fs-atomic';
+import { writeFileAtomic } from '../node/fs-atomic';
 import { readFileStore } from './file-store-reader';
 import { MlflowRestClient, experimentRecordFromRest, runRecordFromRest } from './rest-client';
 import { comparisonCharts, comparisonTable, escapeHtml, htmlPage, inlineSvg, type ComparedRun } from './compare';
-import { resolveTrackingUri } from './index';
+import { resolveTrackingUri } from '.';
 import { fileURLToPath } from 'node:url';
 import type { ArtifactEntry, ExperimentRecord, RunRecord } from './types';
 

@@ -1,5 +1,5 @@
 /**
- * A stand-in inference worker for tests/server.worker.test.ts: reports ready like the real one,
+ * A stand-in inference worker for tests/server-worker.test.ts: reports ready like the real one,
  * answers questions titled "ok", and dies (exit code 3) on any other question.
  */
 import { parentPort } from 'node:worker_threads';

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSvg } from '../../charts/render';
 import { componentsSpec, countsSpec, scatterDensitySpec, tagShiftSpec, trendSpec, type ScatterPoint, type TrendRow } from '../../charts/drift-charts';
-import { writeFileAtomic } from '../../pipeline/fs-atomic';
+import { writeFileAtomic } from '../../node/fs-atomic';
 import { DESCRIPTOR_LABELS, DESCRIPTOR_NAMES } from '../descriptors';
 import type { PeriodResult } from '../monitor';
 import type { DriftReport } from '../run';

@@ -1,6 +1,6 @@
 /** The options page: on/off, the suggestion row's visibility, how many chips, which confidence. */
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_SETTINGS, MAX_COUNT, MIN_COUNT, sanitizeSettings, type Settings } from '../settings';
+import { DEFAULT_SETTINGS, MAX_COUNT, MIN_COUNT, sanitizeSettings, type Settings } from '../settings/settings';
 
 export interface OptionsProps {
   load(): Promise<Settings>;

@@ -1,0 +1,167 @@
+/**
+ * The `tagsmith` command line: ingest, train, evaluate, suggest.
+ * Each command is a thin layer over a pipeline function; errors are printed as one clear message
+ * with a non-zero exit (set TAGSMITH_DEBUG=1 for the stack).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+
+import { DEFAULT_MODEL_DIR, DEFAULT_TRAINING_DATA } from '../node/paths';
+import { UsageError } from '../node/errors';
+
+function positiveInt(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max} (got "${value}").`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number above 0 (got "${value}").`);
+    return n;
+  };
+}
+
+
+export function buildProgram(): Command {
+  const program = new Command('tagsmith')
+    .description('Stack Overflow tag suggestions: ingest exports, train and evaluate the tag model, suggest tags.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('ingest')
+    .description('Read Stack Overflow exports (Data Explorer CSV, Posts.xml, API JSON), print counts, optionally write the normalised questions as JSON lines.')
+    .requiredOption('--data <file...>', 'input files (any of the three formats, gzip or not)')
+    .option('--out <file>', 'write the de-duplicated questions here as JSON lines (.gz to compress)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { data: string[]; out?: string; json?: boolean }) => {
+      const { runIngest } = await import('./commands/ingest');
+      await runIngest(opts);
+    });
+
+  program
+    .command('train')
+    .description('Train the tag head and export it (default: into models/).')
+    .option('--data <file...>', 'training files (default: the 2018 API file and the 2009-2011 titles in ../shared/data)')
+    .option('--out <dir>', 'directory to export the model to', DEFAULT_MODEL_DIR)
+    .addOption(new Option('--vectorizer <kind>', 'text features').choices(['tfidf', 'embeddings', 'hybrid']).default('hybrid'))
+    .option('--tags <n>', 'vocabulary size: the N most frequent tags', positiveInt('--tags', 1, 5000), 200)
+    .option('--seed <n>', 'seed of the split and the optimiser', positiveInt('--seed', 0), 42)
+    .option('--C <c>', 'inverse L2 regularisation strength (scikit-learn C)', positiveNumber('--C'))
+    .option('--class-weight <mode>', 'none or balanced', 'none')
+    .option('--max-epochs <n>', 'optimiser epoch cap', positiveInt('--max-epochs'))
+    .option('--max-features <n>', 'TF-IDF vocabulary size', positiveInt('--max-features'))
+    .option('--limit <n>', 'use only the first N questions (after de-duplication), for quick runs', positiveInt('--limit'))
+    .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
+    .option('--json', 'print the evaluation as JSON')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--experiment <name>', 'MLflow experiment of the run', 'tagsmith-train')
+    .option('--run-name <name>', 'MLflow run name (default: run-<UTC time>-<random>)')
+    .option('--no-track', 'do not log the run to MLflow')
+    .action(async (opts) => {
+      const { runTrainCommand } = await import('./commands/train');
+      await runTrainCommand({ ...opts, data: opts.data ?? DEFAULT_TRAINING_DATA });
+    });
+
+  program
+    .command('evaluate')
+    .description('Evaluate a model on any ingestible files.')
+    .requiredOption('--data <file...>', 'evaluation files')
+    .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
+    .addOption(
+      new Option('--part <part>', "which questions: all, or only the model's own test/validation part of the split")
+        .choices(['all', 'test', 'validation', 'unseen'])
+        .default('all'),
+    )
+    .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
+    .option('--json', 'print one JSON object')
+    .action(async (opts) => {
+      const { runEvaluateCommand } = await import('./commands/evaluate');
+      await runEvaluateCommand(opts);
+    });
+
+  program
+    .command('suggest')
+    .description('Suggest tags for one question.')
+    .requiredOption('--title <title>', 'question title')
+    .option('--body <body>', 'question body', '')
+    .addOption(new Option('--body-format <format>', 'how the body is written').choices(['markdown', 'html', 'text']).default('markdown'))
+    .option('--k <k>', 'number of tags', positiveInt('--k', 1, 20), 5)
+    .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      const { runSuggestCommand } = await import('./commands/suggest');
+      await runSuggestCommand(opts);
+    });
+
+  program
+    .command('runs')
+    .description('Write a static HTML page of the tracked experiments and runs (MLflow file store or server).')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--out <dir>', 'directory of the page (index.html)', 'runs-report')
+    .option('--json', 'print where the page went as JSON')
+    .action(async (opts: { trackingUri?: string; out: string; json?: boolean }) => {
+      const { runRunsCommand } = await import('./commands/runs');
+      await runRunsCommand(opts);
+    });
+
+  program
+    .command('drift')
+    .description('Drift monitoring: per-period model quality and text drift against a reference period; HTML reports and drift.json.')
+    .requiredOption('--data <file...>', 'question files with creation dates (any ingestible format)')
+    .requiredOption('--reference <period>', 'reference period: 2010-01 (month), 2010-Q1 (quarter) or 2010 (year)')
+    .option('--months <periods>', 'periods to compare: a range 2010-02..2010-12 or a list 2018,2022 (default: the later periods with data, at most 12)')
+    .addOption(new Option('--by <unit>', 'period length (default: as the reference is written)').choices(['month', 'quarter', 'year']))
+    .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
+    .option('--min-questions <n>', 'periods with fewer questions are listed, not analysed', positiveInt('--min-questions', 3), 50)
+    .option('--sample <n>', 'questions sampled per period (seeded)', positiveInt('--sample', 3), 800)
+    .option('--seed <n>', 'seed of the sampling and the domain classifier folds', positiveInt('--seed', 0), 42)
+    .addOption(new Option('--text <what>', 'title: ignore bodies (compare files with bodies fairly against a titles-only export)').choices(['full', 'title']).default('full'))
+    .option('--out <dir>', 'report directory (index.html, a page per period, drift.json)', 'drift-report')
+    .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
+    .option('--tracking-uri <uri>', 'log the report directory as artifacts of a run on this MLflow server or file store (not logged without it)')
+    .option('--experiment <name>', 'MLflow experiment of the run', 'tagsmith-drift')
+    .option('--json', 'print a JSON summary')
+    .action(async (opts) => {
+      const { runDriftCommand } = await import('./commands/drift');
+      await runDriftCommand(opts);
+    });
+
+  program
+    .command('serve')
+    .description('Serve the HTTP API: POST /predict/, Swagger UI at /docs, a demo page at /.')
+    .option('--port <n>', 'port to listen on (0: any free port)', positiveInt('--port', 0, 65535), Number(process.env.PORT ?? 3000))
+    .option('--host <host>', 'interface to listen on (0.0.0.0: every interface)', '127.0.0.1')
+    .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
+    .option('--queue-size <n>', 'requests allowed to wait for inference before answering 503', positiveInt('--queue-size', 0, 10_000), 16)
+    .action(async (opts: { port: number; host: string; model: string; queueSize: number }) => {
+      const { runServeCommand } = await import('../server/start');
+      await runServeCommand(opts);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; never throws: prints a clear error and sets the exit code instead. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed the message (and help where relevant).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tagsmith: error: ${message}\n`);
+    if (process.env.TAGSMITH_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  }
+}
+

@@ -1,0 +1,116 @@
+/**
+ * Ties one ask page to the model: watches the page through its adapter, asks for suggestions
+ * (debounced, one request in flight, stale answers dropped), decides what the row shows, and adds
+ * a clicked tag through the page's own tag editor. No extension APIs here: `send` and `render` are
+ * passed in, so the controller is unit-tested with a fake page and a fake model.
+ */
+import type { AskPageAdapter } from '../page/types';
+import type { Reply, SuggestRequest, SuggestResponse } from '../protocol';
+import { createLatestOnly, type LatestOnly } from './latest-only';
+import { barStateFor, hasEnoughText, type BarState } from './suggestions';
+import type { Settings } from '../settings/settings';
+
+export interface ControllerDeps {
+  adapter: AskPageAdapter;
+  send(request: SuggestRequest, seq: number): Promise<Reply<SuggestResponse>>;
+  /** Draws the row; `null` removes it (disabled or hidden). */
+  render(state: BarState | null, notice?: string): void;
+  settings: Settings;
+  /** Quiet time after the last keystroke before asking the model (ms). */
+  debounceMs?: number;
+}
+
+export class SuggestionController {
+  private settings: Settings;
+  private readonly client: LatestOnly<SuggestRequest>;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private dispose: (() => void) | undefined;
+  private lastKey = '';
+  private last: SuggestResponse | undefined;
+  private state: BarState = { kind: 'idle' };
+  private notice: string | undefined;
+  private answered = false;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.settings = deps.settings;
+    this.client = createLatestOnly<SuggestRequest, SuggestResponse>(
+      (req, seq) => deps.send(req, seq),
+      (res) => {
+        this.answered = true;
+        this.last = res;
+        this.show(barStateFor(res.tags, res.tookMs, this.deps.adapter.currentTags(), this.settings, this.deps.adapter.maxTags));
+      },
+      (message) => this.show({ kind: 'error', message }),
+    );
+  }
+
+  get current(): BarState {
+    return this.state;
+  }
+
+  start(): void {
+    this.dispose = this.deps.adapter.observe(() => this.schedule());
+    this.refresh();
+  }
+
+  stop(): void {
+    this.dispose?.();
+    this.dispose = undefined;
+    clearTimeout(this.timer);
+    this.deps.render(null);
+  }
+
+  updateSettings(settings: Settings): void {
+    this.settings = settings;
+    this.lastKey = ''; // count/threshold may change what to ask and show
+    this.refresh();
+  }
+
+  /** Re-reads the page soon (debounced). */
+  schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), this.deps.debounceMs ?? 250);
+  }
+
+  /** Reads the page now and asks the model when the text or tags changed. */
+  refresh(): void {
+    if (!this.settings.enabled || !this.settings.showPanel) {
+      this.deps.render(null);
+      return;
+    }
+    const { title, body, bodyFormat } = this.deps.adapter.read();
+    const tags = this.deps.adapter.currentTags();
+    if (!hasEnoughText(title, body)) {
+      this.lastKey = '';
+      this.show({ kind: 'idle' });
+      return;
+    }
+    const key = JSON.stringify([title, body, bodyFormat, tags, this.settings.count]);
+    if (key === this.lastKey) {
+      this.show(this.state); // re-render (the anchor may have been re-mounted)
+      return;
+    }
+    this.lastKey = key;
+    if (!this.answered) this.show({ kind: 'loading' });
+    this.client.request({ title, body, bodyFormat, k: this.settings.count, exclude: tags });
+  }
+
+  /** Adds a suggested tag through the page's editor; the row updates from the page's new tags. */
+  async add(name: string): Promise<boolean> {
+    const result = await this.deps.adapter.addTag(name);
+    this.notice = result.accepted ? undefined : `Could not add “${name}”: ${result.reason ?? 'the page refused it'}`;
+    if (this.last && this.state.kind !== 'error') {
+      // Hide the added chip at once, before the debounced re-query.
+      this.show(barStateFor(this.last.tags, this.last.tookMs, this.deps.adapter.currentTags(), this.settings, this.deps.adapter.maxTags));
+    } else {
+      this.show(this.state); // shows the notice
+    }
+    this.schedule();
+    return result.accepted;
+  }
+
+  private show(state: BarState): void {
+    this.state = state;
+    this.deps.render(state, this.notice);
+  }
+}
