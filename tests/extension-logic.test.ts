@@ -7,7 +7,7 @@ import { createRouter } from '../src/extension/background/router';
 import { createLatestOnly } from '../src/extension/chips/latest-only';
 import { barStateFor, chooseChips, hasEnoughText, percent } from '../src/extension/chips/suggestions';
 import { DEFAULT_SETTINGS, sanitizeSettings, type Settings } from '../src/extension/settings/settings';
-import { isBackgroundMessage, isOffscreenMessage, type ModelHost, type Reply, type SuggestRequest, type SuggestResponse } from '../src/extension/protocol';
+import { isBackgroundMessage, isOffscreenMessage, parseMessage, type ModelHost, type Reply, type SuggestRequest, type SuggestResponse } from '../src/extension/protocol';
 import { SuggestionController } from '../src/extension/chips/controller';
 import type { AskPageAdapter, AskPageText } from '../src/extension/page/types';
 import type { Suggestion } from '../src/core/suggester';
@@ -55,10 +55,10 @@ describe('message routing', () => {
   it('runs one request at a time and drops a request overtaken while it waited', async () => {
     const { host, calls, gates } = fakeHost();
     const router = createRouter(host);
-    const a = router.handle({ target: 'background', type: 'suggest', seq: 1, request: req('a') }, 'tab:1');
+    const a = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 1, request: req('a') }, 'tab:1');
     await tick();
-    const b = router.handle({ target: 'background', type: 'suggest', seq: 2, request: req('b') }, 'tab:1');
-    const c = router.handle({ target: 'background', type: 'suggest', seq: 3, request: req('c') }, 'tab:1');
+    const b = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 2, request: req('b') }, 'tab:1');
+    const c = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 3, request: req('c') }, 'tab:1');
     await tick();
     expect(calls).toEqual(['a']); // b and c wait behind a
     gates[0].resolve();
@@ -73,9 +73,9 @@ describe('message routing', () => {
   it('keeps senders apart and refuses an out-of-order seq', async () => {
     const { host, calls, gates } = fakeHost();
     const router = createRouter(host);
-    const a = router.handle({ target: 'background', type: 'suggest', seq: 5, request: req('a') }, 'tab:1');
-    const b = router.handle({ target: 'background', type: 'suggest', seq: 1, request: req('b') }, 'tab:2');
-    expect(await router.handle({ target: 'background', type: 'suggest', seq: 4, request: req('old') }, 'tab:1')).toEqual({ ok: false, stale: true });
+    const a = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 5, request: req('a') }, 'tab:1');
+    const b = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 1, request: req('b') }, 'tab:2');
+    expect(await router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 4, request: req('old') }, 'tab:1')).toEqual({ ok: false, stale: true });
     await tick();
     gates[0].resolve();
     await a;
@@ -84,7 +84,7 @@ describe('message routing', () => {
     expect(await b).toMatchObject({ ok: true });
     expect(calls).toEqual(['a', 'b']);
     router.forget('tab:1');
-    const again = router.handle({ target: 'background', type: 'suggest', seq: 1, request: req('new page') }, 'tab:1');
+    const again = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 1, request: req('new page') }, 'tab:1');
     await tick();
     gates[2].resolve();
     expect(await again).toMatchObject({ ok: true });
@@ -93,16 +93,66 @@ describe('message routing', () => {
   it('turns model errors into error replies, and the queue goes on', async () => {
     const { host, gates } = fakeHost();
     const router = createRouter(host);
-    const bad = router.handle({ target: 'background', type: 'suggest', seq: 1, request: req('boom') }, 'tab:1');
+    const bad = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 1, request: req('boom') }, 'tab:1');
     await tick();
     gates[0].resolve();
     expect(await bad).toEqual({ ok: false, error: 'model exploded' });
-    const good = router.handle({ target: 'background', type: 'suggest', seq: 2, request: req('ok') }, 'tab:1');
+    const good = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 2, request: req('ok') }, 'tab:1');
     await tick();
     gates[1].resolve();
     expect(await good).toMatchObject({ ok: true });
     expect(await router.handle({ target: 'background', type: 'warmup' }, 'popup')).toMatchObject({ ok: true, value: { state: 'ready' } });
-    expect(await router.handle({ target: 'background', type: 'nope' } as never, 'popup')).toMatchObject({ ok: false, error: expect.stringContaining('unknown message type') });
+  });
+
+  it('a new instance of a sender (reloaded page, reopened popup) starts a fresh sequence', async () => {
+    const { host, calls, gates } = fakeHost();
+    const router = createRouter(host);
+    // The old page sent 40 requests; the reloaded page of the same tab starts again at 1.
+    const old = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 40, request: req('old page') }, 'tab:1');
+    await tick();
+    gates[0].resolve();
+    expect(await old).toMatchObject({ ok: true });
+    const fresh = router.handle({ target: 'background', type: 'suggest', instance: 'page-2', seq: 1, request: req('reloaded') }, 'tab:1');
+    await tick();
+    gates[1].resolve();
+    expect(await fresh).toMatchObject({ ok: true, value: { tags: [{ name: 'reloaded' }] } });
+    // ...while within one instance an older seq is still stale
+    expect(await router.handle({ target: 'background', type: 'suggest', instance: 'page-2', seq: 0, request: req('x') }, 'tab:1')).toEqual({ ok: false, stale: true });
+    expect(calls).toEqual(['old page', 'reloaded']);
+  });
+});
+
+describe('message checks (parseMessage)', () => {
+  const good = { target: 'background', type: 'suggest', instance: 'i', seq: 1, request: { title: 't', body: 'b', bodyFormat: 'markdown', k: 5 } };
+
+  it('passes a well-formed message through, stripped to its known fields', () => {
+    expect(parseMessage({ ...good, extra: 1, request: { ...good.request, evil: true } }, 'background')).toEqual(good);
+    expect(parseMessage({ target: 'background', type: 'status' }, 'background')).toEqual({ target: 'background', type: 'status' });
+    expect(parseMessage({ target: 'offscreen', type: 'suggest', request: good.request }, 'offscreen')).toEqual({ target: 'offscreen', type: 'suggest', request: good.request });
+  });
+
+  it('stays silent on messages for someone else', () => {
+    expect(parseMessage({ ...good, target: 'offscreen' }, 'background')).toBeUndefined();
+    expect(parseMessage(null, 'background')).toBeUndefined();
+    expect(parseMessage('suggest', 'offscreen')).toBeUndefined();
+    expect(parseMessage([good], 'background')).toBeUndefined();
+  });
+
+  it('names what is wrong in a malformed message', () => {
+    const bad = (patch: Record<string, unknown>, request: Record<string, unknown> = {}) =>
+      parseMessage({ ...good, ...patch, request: { ...good.request, ...request } }, 'background');
+    expect(bad({ type: 'nope' })).toMatch(/unknown message type "nope"/);
+    expect(bad({ seq: 'x' })).toMatch(/seq must be a number/);
+    expect(bad({ instance: '' })).toMatch(/instance/);
+    expect(bad({}, { title: 5 })).toMatch(/request.title/);
+    expect(bad({}, { body: 'x'.repeat(200_001) })).toMatch(/request.body .*200000/);
+    expect(bad({}, { bodyFormat: 'pdf' })).toMatch(/bodyFormat/);
+    expect(bad({}, { k: 0 })).toMatch(/request.k/);
+    expect(bad({}, { k: 2.5 })).toMatch(/request.k/);
+    expect(bad({}, { exclude: [{}] })).toMatch(/exclude/);
+    expect(bad({}, { includeText: 'yes' })).toMatch(/includeText/);
+    expect(parseMessage({ ...good, request: null }, 'background')).toMatch(/request must be an object/);
+    expect(parseMessage({ ...good, request: { ['__proto__']: { k: 5 } } }, 'background')).toMatch(/request.title/);
   });
 });
 

@@ -231,7 +231,7 @@ async function main(): Promise<void> {
       }
       ours.push({ vectorizer, result, wall });
       // the exported model's scores (what ships), for the metric cross-check
-      const suggester = await loadSuggester(nodeModelFiles(out), async () => {
+      const suggester = await loadSuggester(nodeModelFiles(out), async () => async () => {
         throw new Error('bench:quality passes embeddings explicitly');
       });
       const scoresOf = async (p: Part) => suggester.scoreTexts(rows(texts, p), embeddings ? rows(embeddings, p) : undefined);

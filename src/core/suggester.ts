@@ -6,11 +6,14 @@
 import { normalizeQuestion, type QuestionText } from './normalize';
 import { TfidfVectorizer, type TfidfState } from './tfidf';
 import { Head, type FeatureRow, type SparseVector } from './head';
-import { checkManifest, MANIFEST_FILE, type ModelManifest } from './model';
+import { checkManifest, MANIFEST_FILE, type EncoderSpec, type ModelManifest } from './model';
 import type { ScoredTag } from './types';
 
 /** Turns texts into sentence embeddings (L2-normalised), in the order given. */
 export type EmbedFn = (texts: string[]) => Promise<Float32Array[]>;
+
+/** Makes the sentence encoder a model names (Node: onnxruntime-node; browser: onnxruntime-web). */
+export type EncoderFactory = (spec: EncoderSpec) => Promise<EmbedFn>;
 
 /** How a model's files are read: from disk in Node, with fetch in a browser. */
 export interface ModelFiles {
@@ -117,11 +120,13 @@ export function buildRow(dense: Float32Array | undefined, sparse: SparseVector |
 }
 
 /**
- * Loads a model directory through `files`, checking each file against the sha256 the manifest
- * recorded, so a half-written or mixed-up model is refused instead of served.
+ * Loads a model directory through `files`: reads and checks the manifest once, checks each file
+ * against the sha256 the manifest recorded (so a half-written or mixed-up model is refused instead
+ * of served), and builds the encoder the manifest names with `makeEncoder` (not called for a TF-IDF
+ * model). `source` names the directory in error messages.
  */
-export async function loadSuggester(files: ModelFiles, embed?: EmbedFn): Promise<Suggester> {
-  const manifest = checkManifest(JSON.parse(await files.text(MANIFEST_FILE)), MANIFEST_FILE);
+export async function loadSuggester(files: ModelFiles, makeEncoder?: EncoderFactory, source = MANIFEST_FILE): Promise<Suggester> {
+  const manifest = checkManifest(JSON.parse(await files.text(MANIFEST_FILE)), source);
   const headBytes = await files.bytes(manifest.head.file);
   const headHash = await sha256Hex(headBytes);
   if (headHash !== manifest.head.sha256) {
@@ -135,5 +140,11 @@ export async function loadSuggester(files: ModelFiles, embed?: EmbedFn): Promise
     if (hash !== manifest.tfidf.sha256) throw new Error(`${manifest.tfidf.file}: sha256 does not match the manifest; export the model again`);
     tfidf = TfidfVectorizer.fromJSON(JSON.parse(raw) as TfidfState);
   }
-  return new Suggester(manifest, head, tfidf, manifest.vectorizer === 'tfidf' ? undefined : embed);
+  let embed: EmbedFn | undefined;
+  if (manifest.vectorizer !== 'tfidf') {
+    if (!manifest.encoder) throw new Error(`${source}: a ${manifest.vectorizer} model without an encoder section`);
+    if (!makeEncoder) throw new Error(`a ${manifest.vectorizer} model needs an encoder (pass makeEncoder to loadSuggester)`);
+    embed = await makeEncoder(manifest.encoder);
+  }
+  return new Suggester(manifest, head, tfidf, embed);
 }

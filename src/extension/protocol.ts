@@ -2,15 +2,17 @@
  * Messages between the extension's parts. Content scripts and the popup talk to the background
  * (`target: 'background'`); on Chrome the background forwards model work to the offscreen document
  * (`target: 'offscreen'`), which owns the Web Worker. Every extension page receives every
- * runtime message, so each listener answers only its own target.
+ * runtime message, so each listener answers only its own target, and checks the shape of what it
+ * answers ({@link parseMessage}): a message is data from another context, never trusted as typed.
  */
+import type { QuestionText } from '../core/normalize';
 import type { BodyFormat } from '../core/types';
 import type { Suggestion } from '../core/suggester';
 
-export interface SuggestRequest {
-  title: string;
-  body: string;
-  bodyFormat: BodyFormat;
+/** A question as a page or the popup has it: the core's QuestionText with every field present. */
+export type PageQuestion = Required<QuestionText>;
+
+export interface SuggestRequest extends PageQuestion {
   /** Tags wanted (before the caller filters by confidence). */
   k: number;
   /** Tags the question already has. */
@@ -34,32 +36,115 @@ export type ModelStatus =
   | { state: 'ready'; version: string; vectorizer: string; tags: number; loadMs: number }
   | { state: 'failed'; error: string };
 
-/** Content script / popup -> background. */
+/** What the model is asked: the same three calls whoever forwards them. */
+export type ModelCall = { type: 'suggest'; request: SuggestRequest } | { type: 'status' } | { type: 'warmup' };
+
+/**
+ * Content script / popup -> background. A suggestion carries its sender's `instance` (one random
+ * id per page load or popup opening) and a sequence number that grows within that instance, so
+ * the background can drop overtaken requests without a reloaded page inheriting an old count.
+ */
 export type BackgroundMessage =
-  | { target: 'background'; type: 'suggest'; seq: number; request: SuggestRequest }
+  | { target: 'background'; type: 'suggest'; instance: string; seq: number; request: SuggestRequest }
   | { target: 'background'; type: 'status' }
   | { target: 'background'; type: 'warmup' };
 
 /** Background -> offscreen document (Chrome). */
-export type OffscreenMessage =
-  | { target: 'offscreen'; type: 'suggest'; request: SuggestRequest }
-  | { target: 'offscreen'; type: 'status' }
-  | { target: 'offscreen'; type: 'warmup' };
+export type OffscreenMessage = { target: 'offscreen' } & ModelCall;
 
 /** Replies: a value, a dropped stale request, or an error message meant for the user. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; stale: true } | { ok: false; error: string };
-
-export function isBackgroundMessage(msg: unknown): msg is BackgroundMessage {
-  return !!msg && typeof msg === 'object' && (msg as { target?: unknown }).target === 'background';
-}
-
-export function isOffscreenMessage(msg: unknown): msg is OffscreenMessage {
-  return !!msg && typeof msg === 'object' && (msg as { target?: unknown }).target === 'offscreen';
-}
 
 /** What the background needs from whoever runs the model (the Worker, directly or via offscreen). */
 export interface ModelHost {
   suggest(request: SuggestRequest): Promise<SuggestResponse>;
   status(): Promise<ModelStatus>;
   warmup(): Promise<ModelStatus>;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The one dispatch of a model call to a host (the background's router and the offscreen document). */
+export async function callHost(host: ModelHost, call: ModelCall): Promise<Reply<SuggestResponse | ModelStatus>> {
+  try {
+    switch (call.type) {
+      case 'suggest':
+        return { ok: true, value: await host.suggest(call.request) };
+      case 'status':
+        return { ok: true, value: await host.status() };
+      case 'warmup':
+        return { ok: true, value: await host.warmup() };
+    }
+  } catch (err) {
+    return { ok: false, error: errorMessage(err) };
+  }
+}
+
+/** Limits of a suggestion request; the page can hold more, the model reads far less (256 tokens). */
+export const REQUEST_LIMITS = { title: 1_000, body: 200_000, k: 50, exclude: 20, tag: 100, instance: 100 } as const;
+
+const BODY_FORMATS: readonly BodyFormat[] = ['html', 'markdown', 'text'];
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+
+/** A suggestion request checked field by field; a string says what is wrong. */
+export function parseSuggestRequest(v: unknown): SuggestRequest | string {
+  if (!isObject(v)) return 'request must be an object';
+  const L = REQUEST_LIMITS;
+  if (!isString(v.title, L.title)) return `request.title must be a string of at most ${L.title} characters`;
+  if (!isString(v.body, L.body)) return `request.body must be a string of at most ${L.body} characters`;
+  if (!BODY_FORMATS.includes(v.bodyFormat as BodyFormat)) return `request.bodyFormat must be one of ${BODY_FORMATS.join(', ')}`;
+  if (!Number.isInteger(v.k) || (v.k as number) < 1 || (v.k as number) > L.k) return `request.k must be an integer from 1 to ${L.k}`;
+  if (v.exclude !== undefined && !(Array.isArray(v.exclude) && v.exclude.length <= L.exclude && v.exclude.every((t) => isString(t, L.tag)))) {
+    return `request.exclude must be at most ${L.exclude} tag names`;
+  }
+  if (v.includeText !== undefined && typeof v.includeText !== 'boolean') return 'request.includeText must be true or false';
+  return {
+    title: v.title,
+    body: v.body,
+    bodyFormat: v.bodyFormat as BodyFormat,
+    k: v.k as number,
+    ...(v.exclude ? { exclude: [...(v.exclude as string[])] } : {}),
+    ...(v.includeText !== undefined ? { includeText: v.includeText } : {}),
+  };
+}
+
+/**
+ * The message for `target`, checked; `undefined` when it is not addressed to `target` (someone
+ * else's message: stay silent), a string when it is ours but malformed (answer with that error).
+ */
+export function parseMessage(msg: unknown, target: 'background'): BackgroundMessage | string | undefined;
+export function parseMessage(msg: unknown, target: 'offscreen'): OffscreenMessage | string | undefined;
+export function parseMessage(msg: unknown, target: 'background' | 'offscreen'): BackgroundMessage | OffscreenMessage | string | undefined {
+  if (!isObject(msg) || msg.target !== target) return undefined;
+  switch (msg.type) {
+    case 'status':
+    case 'warmup':
+      return { target, type: msg.type } as BackgroundMessage | OffscreenMessage;
+    case 'suggest': {
+      const request = parseSuggestRequest(msg.request);
+      if (typeof request === 'string') return `suggest: ${request}`;
+      if (target === 'offscreen') return { target, type: 'suggest', request };
+      if (!isString(msg.instance, REQUEST_LIMITS.instance) || !msg.instance) return 'suggest: instance must be a non-empty string';
+      if (typeof msg.seq !== 'number' || !Number.isFinite(msg.seq)) return 'suggest: seq must be a number';
+      return { target, type: 'suggest', instance: msg.instance, seq: msg.seq, request };
+    }
+    default:
+      return `unknown message type ${JSON.stringify(msg.type)}`;
+  }
+}
+
+export function isBackgroundMessage(msg: unknown): boolean {
+  return isObject(msg) && msg.target === 'background';
+}
+
+export function isOffscreenMessage(msg: unknown): boolean {
+  return isObject(msg) && msg.target === 'offscreen';
+}
+
+/** A fresh id for one page load or popup opening (see {@link BackgroundMessage}). */
+export function newInstanceId(): string {
+  return globalThis.crypto.randomUUID();
 }

@@ -83,7 +83,9 @@ export async function loadNodeSuggester(dir: string): Promise<Suggester> {
   if (!existsSync(join(abs, MANIFEST_FILE))) {
     throw new UsageError(`${abs}: no ${MANIFEST_FILE} here; pass --model DIR of a model exported by \`tagsmith train\``);
   }
-  const manifest = JSON.parse(await readFile(join(abs, MANIFEST_FILE), 'utf8')) as ModelManifest;
-  const embed = manifest.vectorizer === 'tfidf' ? undefined : (await (await import('./encoder-node')).createNodeEncoder(abs, manifest.encoder?.id)).embed;
-  return loadSuggester(nodeModelFiles(abs), embed);
+  return loadSuggester(
+    nodeModelFiles(abs),
+    async (spec) => (await (await import('./encoder-node')).createNodeEncoder(abs, spec.id)).embed,
+    join(abs, MANIFEST_FILE),
+  );
 }

@@ -7,7 +7,7 @@ import { browser } from 'wxt/browser';
 import { extensionUrl } from '../urls';
 import { createOffscreenHost } from './offscreen-host';
 import { createWorkerHost } from '../model/worker-host';
-import { isBackgroundMessage, type ModelHost } from '../protocol';
+import { parseMessage, type ModelHost } from '../protocol';
 import { createRouter } from './router';
 import { WORKER_PATH } from '../model/offscreen';
 
@@ -18,13 +18,25 @@ export function chooseHost(): ModelHost {
   return createWorkerHost(extensionUrl(WORKER_PATH));
 }
 
+/** The router's key for a sender: its tab and frame, or the extension page (popup) it runs in. */
+export function senderKey(sender: { tab?: { id?: number }; frameId?: number; url?: string }): string {
+  return sender.tab?.id !== undefined ? `tab:${sender.tab.id}:${sender.frameId ?? 0}` : `page:${sender.url ?? 'extension'}`;
+}
+
 export function startBackground(): void {
   const router = createRouter(chooseHost());
   browser.runtime.onMessage.addListener((msg: unknown, sender, sendResponse: (r: unknown) => void) => {
-    if (!isBackgroundMessage(msg)) return false;
-    const from = sender.tab?.id !== undefined ? `tab:${sender.tab.id}:${sender.frameId ?? 0}` : `page:${sender.url ?? 'extension'}`;
-    void router.handle(msg, from).then(sendResponse);
+    const parsed = parseMessage(msg, 'background');
+    if (parsed === undefined) return false;
+    // Content scripts and pages of this extension only (other extensions use onMessageExternal,
+    // which is not listened to; this also refuses a context that forged the target).
+    if (sender.id !== browser.runtime.id) return false;
+    if (typeof parsed === 'string') {
+      sendResponse({ ok: false, error: parsed });
+      return false;
+    }
+    void router.handle(parsed, senderKey(sender)).then(sendResponse);
     return true;
   });
-  browser.tabs.onRemoved.addListener((tabId) => router.forget(`tab:${tabId}:0`));
+  browser.tabs.onRemoved.addListener((tabId) => router.forget(senderKey({ tab: { id: tabId } })));
 }

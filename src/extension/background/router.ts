@@ -3,21 +3,21 @@
  * request that was overtaken while waiting (the author kept typing) is dropped, not computed.
  * Pure logic over a {@link ModelHost}: unit-tested without a browser.
  */
-import type { BackgroundMessage, ModelHost, ModelStatus, Reply, SuggestResponse } from '../protocol';
+import { callHost, type BackgroundMessage, type ModelHost, type ModelStatus, type Reply, type SuggestResponse } from '../protocol';
 
 export interface Router {
-  /** Handles one message from `sender` (a tab id, or 'popup'); never rejects. */
+  /**
+   * Handles one checked message from `sender` (a key for the tab and frame, or the extension page's
+   * URL); never rejects. Sequence numbers count within one sender instance: a message from a new
+   * instance of the same sender (a reloaded page, a reopened popup) starts a fresh count.
+   */
   handle(msg: BackgroundMessage, sender: string): Promise<Reply<SuggestResponse | ModelStatus>>;
   /** Forgets a sender (tab closed). */
   forget(sender: string): void;
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 export function createRouter(host: ModelHost): Router {
-  const latest = new Map<string, number>();
+  const latest = new Map<string, { instance: string; seq: number }>();
   // One request at a time to the model: the worker is single-threaded anyway, and waiting here
   // (not in the worker) lets an overtaken request be dropped before it costs anything.
   let queue: Promise<unknown> = Promise.resolve();
@@ -28,31 +28,18 @@ export function createRouter(host: ModelHost): Router {
     return run;
   }
 
+  const overtaken = (sender: string, instance: string, seq: number): boolean => {
+    const last = latest.get(sender);
+    return !!last && last.instance === instance && last.seq > seq;
+  };
+
   return {
     async handle(msg, sender) {
-      try {
-        switch (msg.type) {
-          case 'status':
-            return { ok: true, value: await host.status() };
-          case 'warmup':
-            return { ok: true, value: await host.warmup() };
-          case 'suggest': {
-            const seq = msg.seq;
-            if (!Number.isFinite(seq)) return { ok: false, error: 'suggest: seq must be a number' };
-            const prev = latest.get(sender) ?? -Infinity;
-            if (seq < prev) return { ok: false, stale: true };
-            latest.set(sender, seq);
-            return await enqueue(async (): Promise<Reply<SuggestResponse>> => {
-              if ((latest.get(sender) ?? -Infinity) > seq) return { ok: false, stale: true };
-              return { ok: true, value: await host.suggest(msg.request) };
-            });
-          }
-          default:
-            return { ok: false, error: `unknown message type ${(msg as { type?: unknown }).type}` };
-        }
-      } catch (err) {
-        return { ok: false, error: errorMessage(err) };
-      }
+      if (msg.type !== 'suggest') return callHost(host, msg);
+      const { instance, seq } = msg;
+      if (overtaken(sender, instance, seq)) return { ok: false, stale: true };
+      latest.set(sender, { instance, seq });
+      return enqueue(async () => (overtaken(sender, instance, seq) ? { ok: false, stale: true } : callHost(host, msg)));
     },
     forget(sender) {
       latest.delete(sender);

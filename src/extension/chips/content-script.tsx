@@ -9,7 +9,7 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { detectAskPage } from '../page/detect';
 import type { AskPageAdapter } from '../page/types';
-import type { BackgroundMessage, Reply, SuggestResponse } from '../protocol';
+import { newInstanceId, type BackgroundMessage, type Reply, type SuggestResponse } from '../protocol';
 import { loadSettings, saveSettings, watchSettings } from '../settings/store';
 import type { BarState } from './suggestions';
 import { SuggestionBar } from './SuggestionBar';
@@ -88,10 +88,11 @@ export async function startContentScript(ctx: ContentScriptContext): Promise<voi
     ui.mount();
   };
 
+  const instance = newInstanceId(); // this page load's own sequence of requests
   controller = new SuggestionController({
     adapter,
     settings,
-    send: (request, seq) => sendToBackground<SuggestResponse>({ target: 'background', type: 'suggest', seq, request }),
+    send: (request, seq) => sendToBackground<SuggestResponse>({ target: 'background', type: 'suggest', instance, seq, request }),
     render: (state, notice) => {
       lastState = state;
       lastNotice = notice;

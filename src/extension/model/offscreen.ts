@@ -2,32 +2,21 @@
 import { browser } from 'wxt/browser';
 import { extensionUrl } from '../urls';
 import { createWorkerHost } from './worker-host';
-import { isOffscreenMessage, type OffscreenMessage, type Reply } from '../protocol';
-import { errorMessage } from '../background/router';
+import { callHost, parseMessage } from '../protocol';
 
 export const WORKER_PATH = '/model-worker.js';
 
 export function startOffscreen(): void {
   const host = createWorkerHost(extensionUrl(WORKER_PATH));
-  async function handle(msg: OffscreenMessage): Promise<Reply<unknown>> {
-    try {
-      switch (msg.type) {
-        case 'suggest':
-          return { ok: true, value: await host.suggest(msg.request) };
-        case 'status':
-          return { ok: true, value: await host.status() };
-        case 'warmup':
-          return { ok: true, value: await host.warmup() };
-        default:
-          return { ok: false, error: `unknown offscreen message ${(msg as { type?: unknown }).type}` };
-      }
-    } catch (err) {
-      return { ok: false, error: errorMessage(err) };
+  browser.runtime.onMessage.addListener((msg: unknown, sender, sendResponse: (r: unknown) => void) => {
+    const parsed = parseMessage(msg, 'offscreen');
+    if (parsed === undefined) return false; // not ours (the background answers those)
+    if (sender.id !== browser.runtime.id) return false; // only this extension's background talks to the model
+    if (typeof parsed === 'string') {
+      sendResponse({ ok: false, error: parsed });
+      return false;
     }
-  }
-  browser.runtime.onMessage.addListener((msg: unknown, _sender, sendResponse: (r: unknown) => void) => {
-    if (!isOffscreenMessage(msg)) return false; // not ours (the background answers those)
-    void handle(msg).then(sendResponse);
+    void callHost(host, parsed).then(sendResponse);
     return true; // answer asynchronously
   });
 }

@@ -5,8 +5,7 @@
  * parity test can also run it in Node against the same files.
  */
 import { loadSuggester, type ModelFiles, type Suggester } from '../../core/suggester';
-import { MANIFEST_FILE, checkManifest } from '../../core/model';
-import type { QuestionText } from '../../core/normalize';
+import { MANIFEST_FILE } from '../../core/model';
 import { createEncoder, type Encoder } from '../../runtime/encoder';
 import type { SuggestRequest, SuggestResponse, ModelStatus } from '../protocol';
 
@@ -23,7 +22,7 @@ export interface ModelServiceOptions {
 
 export interface ModelService {
   /** Loads the model once (later calls wait for the same load); resolves to its status. */
-  load(): Promise<ModelStatus>;
+  warmup(): Promise<ModelStatus>;
   status(): ModelStatus;
   suggest(req: SuggestRequest): Promise<SuggestResponse>;
   /** Sentence embeddings of already normalised texts (benchmarks and runtime comparisons). */
@@ -60,23 +59,16 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   async function doLoad(): Promise<Suggester> {
     const t0 = performance.now();
     state = { state: 'loading' };
-    const files = fetchModelFiles(base, fetchImpl);
-    const manifest = checkManifest(JSON.parse(await files.text(MANIFEST_FILE)), new URL(MANIFEST_FILE, base).href);
-    let embed: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
-    if (manifest.vectorizer !== 'tfidf') {
-      if (!manifest.encoder) throw new Error(`${MANIFEST_FILE}: a ${manifest.vectorizer} model without an encoder section`);
-      const factory = opts.encoderFactory ?? createEncoder;
-      const encoder = await factory({
-        localModelPath: base,
-        modelId: manifest.encoder.id,
-        maxLength: manifest.encoder.maxLength,
-        wasmPaths: opts.wasmBaseUrl,
-      });
-      embed = (texts) => encoder.embed(texts);
-      embedFn = embed;
-    }
-    const s = await loadSuggester(files, embed);
-    if (embed) await s.scoreTexts(['warm up']); // first ONNX run allocates; keep it out of the first suggestion
+    const factory = opts.encoderFactory ?? createEncoder;
+    const s = await loadSuggester(
+      fetchModelFiles(base, fetchImpl),
+      async (spec) => {
+        const encoder = await factory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength, wasmPaths: opts.wasmBaseUrl });
+        return (embedFn = (texts) => encoder.embed(texts));
+      },
+      new URL(MANIFEST_FILE, base).href,
+    );
+    if (embedFn) await s.scoreTexts(['warm up']); // first ONNX run allocates; keep it out of the first suggestion
     state = { state: 'ready', version: s.version, vectorizer: s.manifest.vectorizer, tags: s.tags.length, loadMs: Math.round(performance.now() - t0) };
     return s;
   }
@@ -97,7 +89,7 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   }
 
   return {
-    load,
+    warmup: load,
     status: () => state,
     async embed(texts) {
       if (!suggester) await load();
@@ -107,13 +99,12 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     async suggest(req) {
       if (!suggester) await load();
       const t0 = performance.now();
-      const question: QuestionText = { title: req.title, body: req.body, bodyFormat: req.bodyFormat };
-      const tags = await suggester!.suggest(question, { k: req.k, exclude: req.exclude });
+      const tags = await suggester!.suggest(req, { k: req.k, exclude: req.exclude });
       return {
         tags,
         model: { version: suggester!.version },
         tookMs: Math.round((performance.now() - t0) * 10) / 10,
-        ...(req.includeText ? { text: suggester!.textOf(question) } : {}),
+        ...(req.includeText ? { text: suggester!.textOf(req) } : {}),
       };
     },
   };

@@ -44,7 +44,7 @@ export function createWorkerHost(workerUrl: string, makeWorker: (url: string) =>
   return {
     suggest: (req: SuggestRequest): Promise<SuggestResponse> => call((api) => api.suggest(req)),
     status: (): Promise<ModelStatus> => (live ? call((api) => api.status() as Promise<ModelStatus>) : Promise.resolve<ModelStatus>({ state: 'idle' })),
-    warmup: (): Promise<ModelStatus> => call<ModelStatus>((api) => api.load() as Promise<ModelStatus>),
+    warmup: (): Promise<ModelStatus> => call<ModelStatus>((api) => api.warmup() as Promise<ModelStatus>),
     terminate() {
       live?.worker.terminate();
       live = undefined;

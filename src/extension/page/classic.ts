@@ -5,7 +5,7 @@
  */
 import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
 import { CLASSIC as S } from './selectors';
-import { blockText, chipName, clickLikeUser, MAX_TAGS, oneAtATime, pageSnapshot, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { chipName, clickLikeUser, MAX_TAGS, oneAtATime, pageSnapshot, pressEnter, readBody, typeValue, uniqueTags, waitFor, watchPage } from './dom';
 import { precheckTag } from './precheck';
 
 export class ClassicAskPage implements AskPageAdapter {
@@ -16,21 +16,10 @@ export class ClassicAskPage implements AskPageAdapter {
 
   read(): AskPageText {
     const title = this.doc.querySelector<HTMLInputElement>(S.title)?.value ?? '';
-    return { title, ...this.readBody() };
-  }
-
-  private readBody(): Pick<AskPageText, 'body' | 'bodyFormat'> {
-    const d = this.doc;
-    // The Stacks Editor's markdown view is the live markdown source; otherwise the textarea (plain
-    // form, or the editor's hidden backing field) is the markdown the form will submit. The
-    // rich-text view is the fallback for when that field is missing or not filled in yet.
-    const markdownView = d.querySelector(S.bodyMarkdownView);
-    if (markdownView) return { body: markdownView.textContent ?? '', bodyFormat: 'markdown' };
-    const source = d.querySelector<HTMLTextAreaElement>(S.bodyTextarea) ?? d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
-    if (source && source.value) return { body: source.value, bodyFormat: 'markdown' };
-    const rich = d.querySelector(S.bodyRichText);
-    if (rich) return { body: blockText(rich), bodyFormat: 'text' };
-    return { body: source?.value ?? '', bodyFormat: 'markdown' };
+    return {
+      title,
+      ...readBody(this.doc, { markdownView: S.bodyMarkdownView, markdownFields: [S.bodyTextarea, S.bodyBacking], richText: S.bodyRichText, empty: 'markdown' }),
+    };
   }
 
   currentTags(): string[] {

@@ -4,7 +4,7 @@
  * `observe`. Plain DOM, no extension APIs; never writes page text as HTML.
  */
 import { CHIP_NOISE } from './selectors';
-import type { AskPageAdapter } from './types';
+import type { AskPageAdapter, AskPageText } from './types';
 
 /** Stack Overflow's tag limit. */
 export const MAX_TAGS = 5;
@@ -200,4 +200,32 @@ export function watchPage(doc: Document, onChange: () => void, opts: WatchOption
     clearInterval(poll);
     if (pending !== undefined) clearTimeout(pending);
   };
+}
+
+/** Where an ask page keeps its body: the selectors of its editor's views, most trusted first. */
+export interface BodySources {
+  /** The Stacks Editor's markdown view: the live markdown source while that mode is on. */
+  markdownView: string;
+  /** Textareas holding markdown (a plain form's field, the editor's hidden backing field). */
+  markdownFields: string[];
+  /** The rich-text (ProseMirror) view: read as text when no markdown is there yet. */
+  richText: string;
+  /** The format of a body not written yet (the classic form only takes markdown; the wizard starts in rich text). */
+  empty: AskPageText['bodyFormat'];
+}
+
+/**
+ * The body as the author has it: the markdown view if shown, else the first markdown field with a
+ * value (the backing field changes without events, which is why it is read, not listened to), else
+ * the rich-text view's text.
+ */
+export function readBody(doc: Document, s: BodySources): Pick<AskPageText, 'body' | 'bodyFormat'> {
+  const markdownView = doc.querySelector(s.markdownView);
+  if (markdownView) return { body: markdownView.textContent ?? '', bodyFormat: 'markdown' };
+  const fields = s.markdownFields.map((sel) => doc.querySelector<HTMLTextAreaElement>(sel)).filter((f): f is HTMLTextAreaElement => !!f);
+  const filled = fields.find((f) => f.value);
+  if (filled) return { body: filled.value, bodyFormat: 'markdown' };
+  const rich = doc.querySelector(s.richText);
+  if (rich) return { body: blockText(rich), bodyFormat: 'text' };
+  return { body: '', bodyFormat: s.empty };
 }

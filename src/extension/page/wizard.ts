@@ -5,7 +5,7 @@
  */
 import type { AddTagResult, AskPageAdapter, AskPageText } from './types';
 import { WIZARD as S } from './selectors';
-import { blockText, chipName, clickLikeUser, MAX_TAGS, oneAtATime, pageSnapshot, pressEnter, typeValue, uniqueTags, waitFor, watchPage } from './dom';
+import { chipName, clickLikeUser, MAX_TAGS, oneAtATime, pageSnapshot, pressEnter, readBody, typeValue, uniqueTags, waitFor, watchPage } from './dom';
 import { precheckTag } from './precheck';
 
 export class WizardAskPage implements AskPageAdapter {
@@ -16,18 +16,10 @@ export class WizardAskPage implements AskPageAdapter {
 
   read(): AskPageText {
     const title = this.doc.querySelector<HTMLInputElement>(S.title)?.value ?? '';
-    return { title, ...this.readBody() };
-  }
-
-  private readBody(): Pick<AskPageText, 'body' | 'bodyFormat'> {
-    const d = this.doc;
-    const markdownView = d.querySelector(S.bodyMarkdownView);
-    if (markdownView) return { body: markdownView.textContent ?? '', bodyFormat: 'markdown' };
-    const backing = d.querySelector<HTMLTextAreaElement>(S.bodyBacking);
-    if (backing && backing.value) return { body: backing.value, bodyFormat: 'markdown' };
-    const editable = d.querySelector(S.bodyEditable);
-    if (editable) return { body: blockText(editable), bodyFormat: 'text' };
-    return { body: '', bodyFormat: 'text' };
+    return {
+      title,
+      ...readBody(this.doc, { markdownView: S.bodyMarkdownView, markdownFields: [S.bodyBacking], richText: S.bodyEditable, empty: 'text' }),
+    };
   }
 
   currentTags(): string[] {

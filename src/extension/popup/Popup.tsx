@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { QuestionForm } from '../../ui/QuestionForm';
 import { QUESTION_FORM_CSS } from '../../ui/styles';
 import type { SuggestFn } from '../../ui/types';
-import type { BackgroundMessage, ModelStatus, Reply, SuggestResponse } from '../protocol';
+import { newInstanceId, type BackgroundMessage, type ModelStatus, type Reply, type SuggestResponse } from '../protocol';
 
 export type Send = <T>(msg: BackgroundMessage) => Promise<Reply<T>>;
 
@@ -17,9 +17,10 @@ function unwrap<T>(reply: Reply<T> | undefined): T {
 }
 
 export function popupSuggest(send: Send, k = 8): SuggestFn {
+  const instance = newInstanceId(); // this popup's own sequence: a reopened popup starts afresh
   let seq = 0;
   return async (title, body) => {
-    const value = unwrap(await send<SuggestResponse>({ target: 'background', type: 'suggest', seq: ++seq, request: { title, body, bodyFormat: 'markdown', k } }));
+    const value = unwrap(await send<SuggestResponse>({ target: 'background', type: 'suggest', instance, seq: ++seq, request: { title, body, bodyFormat: 'markdown', k } }));
     return { tags: value.tags.map((t) => ({ name: t.name, score: t.score, confident: t.confident })), model: value.model, took_ms: value.tookMs };
   };
 }
