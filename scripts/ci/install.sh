@@ -5,16 +5,22 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "== node $(node --version), npm $(npm --version)"
 npm ci --no-audit --no-fund
-echo "== Chromium (the extension's end-to-end tests and screenshots drive Debian's chromium)"
-if ! command -v chromium >/dev/null 2>&1; then
+echo "== browsers and video tools (Debian): chromium and firefox-esr for the extension's end-to-end tests, ffmpeg for the demo video"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "chromium is missing: run 'sudo apt-get install -y chromium' (Debian) and try again" >&2
+    echo "missing: ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' (Debian) and try again" >&2
     exit 1
   fi
 fi
 chromium --version 2>/dev/null | head -1
+firefox-esr --version 2>/dev/null | head -1
+ffmpeg -version 2>/dev/null | head -1
 echo "== model files against their recorded sha256"
 (cd models && sha256sum --quiet -c SHA256SUMS)
 echo "== python venv (.venv)"
