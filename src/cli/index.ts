@@ -140,7 +140,7 @@ export function buildProgram(): Command {
     .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
     .option('--queue-size <n>', 'requests allowed to wait for inference before answering 503', positiveInt('--queue-size', 0, 10_000), 16)
     .action(async (opts: { port: number; host: string; model: string; queueSize: number }) => {
-      const { runServeCommand } = await import('../server/start');
+      const { runServeCommand } = await import('./commands/serve');
       await runServeCommand(opts);
     });
 

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadNodeSuggester } from '../pipeline/model-io';
 import { UsageError } from '../node/errors';
 import type { Suggester } from '../core/suggester';
-import type { WorkerReply, WorkerRequest } from './inference';
+import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('inference-worker.ts runs as a worker thread of the API server');

@@ -10,14 +10,11 @@
  */
 import { existsSync } from 'node:fs';
 import { WorkerSlot } from './worker-slot';
+import type { ModelInfo } from './worker-protocol';
+
+export type { ModelInfo } from './worker-protocol';
 import type { Suggester, Suggestion } from '../core/suggester';
 import type { QuestionText } from '../core/normalize';
-
-export interface ModelInfo {
-  version: string;
-  vectorizer: string;
-  tags: number;
-}
 
 export interface InferenceBackend {
   readonly info: ModelInfo;
@@ -38,14 +35,6 @@ export class InProcessBackend implements InferenceBackend {
   }
   async close(): Promise<void> {}
 }
-
-/** Messages between the server and its inference worker (src/server/inference-worker.ts). */
-export type WorkerRequest = { id: number; question: QuestionText; k: number };
-export type WorkerReply =
-  | { type: 'ready'; info: ModelInfo }
-  | { type: 'failed'; error: string; usage: boolean }
-  | { type: 'result'; id: number; tags: Suggestion[] }
-  | { type: 'error'; id: number; error: string };
 
 /** The worker script: the bundle's prebuilt inference-worker.js beside server.js, else the TypeScript source (run through tsx). */
 export function defaultWorkerScript(): URL {

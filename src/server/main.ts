@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runServeCommand } from './start';
+import { startServer } from './start';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: process.env.TAGSMITH_CONCURRENCY },
     },
   });
-  await runServeCommand({
+  await startServer({
     port: Number(values.port),
     host: values.host!,
     model: resolve(values.model!),

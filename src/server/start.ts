@@ -1,11 +1,12 @@
 /**
- * `tagsmith serve` / `npm run serve`: loads the model, listens, and shuts down gracefully on SIGTERM.
+ * Starts the API as a process runs it: loads the model, listens, and shuts down gracefully on
+ * SIGTERM. Used by `tagsmith serve` (src/cli/commands/serve.ts) and the bundle's entry (main.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerOptions } from './app';
 import { installGracefulShutdown } from './shutdown';
 
-export interface ServeCommandOptions {
+export interface StartOptions {
   port: number;
   host: string;
   /** Model directory. */
@@ -17,7 +18,7 @@ export interface ServeCommandOptions {
   swaggerUiDir?: string;
 }
 
-export async function runServeCommand(opts: ServeCommandOptions): Promise<FastifyInstance> {
+export async function startServer(opts: StartOptions): Promise<FastifyInstance> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new Error(`port must be an integer from 0 to 65535 (got ${opts.port})`);
   }

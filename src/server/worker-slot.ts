@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { Suggestion } from '../core/suggester';
 import { UsageError } from '../node/errors';
 import type { QuestionText } from '../core/normalize';
-import type { ModelInfo, WorkerReply, WorkerRequest } from './inference';
+import type { ModelInfo, WorkerReply, WorkerRequest } from './worker-protocol';
 
 type Pending = { resolve: (tags: Suggestion[]) => void; reject: (err: Error) => void };
 

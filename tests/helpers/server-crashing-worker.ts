@@ -3,7 +3,7 @@
  * answers questions titled "ok", and dies (exit code 3) on any other question.
  */
 import { parentPort } from 'node:worker_threads';
-import type { WorkerReply, WorkerRequest } from '../../src/server/inference';
+import type { WorkerReply, WorkerRequest } from '../../src/server/worker-protocol';
 
 const send = (msg: WorkerReply) => parentPort!.postMessage(msg);
 send({ type: 'ready', info: { version: 'crashy', vectorizer: 'tfidf', tags: 1 } });
