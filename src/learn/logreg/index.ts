@@ -27,10 +27,14 @@
  *   [bias | dense features] and its diagonal for the sparse block (cost stays ∝ nnz).
  * - Tags stop individually (gradient tolerance, relative objective change `ftol`, or a line
  *   search that can no longer decrease f); stopped tags leave the matrix products.
- * Everything is deterministic: no randomness is used (the `seed` option is accepted for API
- * stability and recorded, but nothing depends on it).
+ * Everything is deterministic: no randomness is used, so there is no seed.
  */
-import { Head, checkRow, makeLayout, type FeatureLayout, type FeatureRow } from '../../core/head';
+import { Head, type FeatureLayout, type FeatureRow } from '../../core/head';
+import { buildDesign, resolveLayout } from './design';
+import { backwardPass, forwardPass } from './kernels';
+import { Lbfgs } from './lbfgs';
+import { lineSearch, lossAndResidual } from './objective';
+import { buildPreconditioner } from './precondition';
 
 export type { FeatureRow, FeatureLayout };
 
@@ -44,7 +48,7 @@ export interface ProgressInfo {
 }
 
 export interface TrainOptions {
-  /** Inverse regularisation strength, as in sklearn (default 1). */
+  /** Inverse regularisation strength, as in sklearn (default 1, sklearn's; `tagsmith train` passes its own, see DEFAULT_TRAIN). */
   C?: number;
   /** `'balanced'`: per tag, weight n/(2*count) for positives and negatives (sklearn's binary 'balanced'). */
   classWeight?: 'balanced' | null;
@@ -56,8 +60,6 @@ export interface TrainOptions {
   ftol?: number;
   /** L-BFGS memory (pairs kept per tag). Default 10, lowered automatically if the memory would exceed ~1 GiB. */
   memory?: number;
-  /** Accepted and recorded; the solver is deterministic and uses no random numbers. */
-  seed?: number;
   /** Tag names saved into the head. */
   tags?: string[];
   /** Called after the initial point (epoch 0) and after every epoch with the mean objective over tags. */
@@ -97,6 +99,40 @@ export function trainOneVsRest(
   dim: number | Partial<FeatureLayout>,
   opts: TrainOptions = {},
 ): TrainResult {
+  const steps = trainSteps(rows, labels, numTags, dim, opts);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * {@link trainOneVsRest} that gives the event loop a turn after every epoch, so a long training
+ * stays interruptible (signal handlers, timers, progress output). Same arithmetic, same result, bit for bit.
+ */
+export async function trainOneVsRestAsync(
+  rows: FeatureRow[],
+  labels: number[][],
+  numTags: number,
+  dim: number | Partial<FeatureLayout>,
+  opts: TrainOptions = {},
+): Promise<TrainResult> {
+  const steps = trainSteps(rows, labels, numTags, dim, opts);
+  let step = steps.next();
+  while (!step.done) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** The training, one epoch per step (yields after the starting point and after each epoch). */
+function* trainSteps(
+  rows: FeatureRow[],
+  labels: number[][],
+  numTags: number,
+  dim: number | Partial<FeatureLayout>,
+  opts: TrainOptions,
+): Generator<void, TrainResult> {
   const started = performance.now();
   const C = opts.C ?? 1;
   const maxEpochs = opts.maxEpochs ?? 200;
@@ -218,6 +254,7 @@ export function trainOneVsRest(
     for (const t of act) if (tagGrad[t] <= tol) tagStatus[t] = 'gradient';
     report(0);
   }
+  yield;
 
   let epoch = 0;
   while (epoch < maxEpochs) {
@@ -286,6 +323,7 @@ export function trainOneVsRest(
       else if (rel <= ftol) tagStatus[t] = 'ftol';
     });
     report(epoch);
+    yield;
   }
 
   const status: TagStatus[] = tagStatus.map((s) => (s === 'active' ? 'maxEpochs' : s));
@@ -307,505 +345,9 @@ export function trainOneVsRest(
   return { head, history, converged, epochs: epoch, tagStatus: status, tagEpochs, tagLoss, tagGrad, seconds };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Data layout
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The training matrix. Columns: 0 = constant 1 (bias), 1..dd = dense block (pre-multiplied by
- * its weight), then the sparse block in CSR form. Dense part kept twice (row- and column-major)
- * so both passes read memory contiguously.
- */
-interface Design {
-  n: number;
-  /** Dense block width including the bias column (1 + denseDim). */
-  q: number;
-  /** Sparse block width. */
-  ds: number;
-  /** Parameters per tag: q + ds. */
-  p: number;
-  xa: Float32Array; // n x q
-  xat: Float32Array; // q x n
-  indptr: Int32Array;
-  cols: Int32Array;
-  vals: Float32Array;
-}
-
-function resolveLayout(rows: FeatureRow[], dim: number | Partial<FeatureLayout>): FeatureLayout {
-  if (typeof dim === 'number') {
-    if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`trainOneVsRest: dim must be a positive integer, got ${dim}`);
-    const denseDim = rows[0].dense?.length ?? 0;
-    if (denseDim > dim) throw new Error(`trainOneVsRest: rows[0].dense has ${denseDim} values but dim is ${dim}`);
-    return makeLayout({ denseDim, sparseDim: dim - denseDim });
-  }
-  return makeLayout(dim);
-}
-
-function buildDesign(rows: FeatureRow[], layout: FeatureLayout): Design {
-  const n = rows.length;
-  const q = 1 + layout.denseDim;
-  const ds = layout.sparseDim;
-  const xa = new Float32Array(n * q);
-  let nnz = 0;
-  rows.forEach((row, i) => {
-    checkRow(row, layout, `rows[${i}]`);
-    nnz += row.sparse?.indices.length ?? 0;
-  });
-  const indptr = new Int32Array(n + 1);
-  const cols = new Int32Array(nnz);
-  const vals = new Float32Array(nnz);
-  let k = 0;
-  rows.forEach((row, i) => {
-    xa[i * q] = 1;
-    if (row.dense) for (let j = 0; j < layout.denseDim; j++) xa[i * q + 1 + j] = row.dense[j] * layout.denseWeight;
-    if (row.sparse) {
-      const { indices, values } = row.sparse;
-      for (let m = 0; m < indices.length; m++, k++) {
-        cols[k] = indices[m];
-        vals[k] = values[m] * layout.sparseWeight;
-      }
-    }
-    indptr[i + 1] = k;
-  });
-  const xat = new Float32Array(q * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) xat[j * n + i] = xa[i * q + j];
-  return { n, q, ds, p: q + ds, xa, xat, indptr, cols, vals };
-}
-
 function chooseMemory(requested: number, p: number, T: number): number {
   if (!(Number.isInteger(requested) && requested >= 1)) throw new Error(`trainOneVsRest: memory must be a positive integer, got ${requested}`);
   const budget = 2 ** 30; // bytes for the s/y pairs of all tags
   const fits = Math.floor(budget / (2 * 8 * p * T));
   return Math.max(3, Math.min(requested, fits));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Loss, line search
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Weighted mean log-loss at logits `z + a*u` (no penalty), writing residuals
- * r_i = s_i (sigmoid - y_i) / n, and the derivative along u: sum_i r_i u_i.
- */
-function lossAndResidual(
-  z: Float64Array,
-  u: Float64Array | null,
-  a: number,
-  y: Uint8Array,
-  wPos: number,
-  wNeg: number,
-  invN: number,
-  r: Float64Array,
-): { f: number; du: number } {
-  let loss = 0;
-  let du = 0;
-  const n = z.length;
-  for (let i = 0; i < n; i++) {
-    const zi = u === null ? z[i] : z[i] + a * u[i];
-    const pos = y[i] === 1;
-    const s = pos ? wPos : wNeg;
-    const e = Math.exp(-Math.abs(zi));
-    // log(1 + exp(zi)) - y*zi, stably
-    loss += s * ((zi > 0 ? zi : 0) + Math.log1p(e) - (pos ? zi : 0));
-    const sig = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
-    const ri = s * (sig - (pos ? 1 : 0)) * invN;
-    r[i] = ri;
-    if (u !== null) du += ri * u[i];
-  }
-  return { f: loss * invN, du };
-}
-
-/**
- * Line search on a convex 1-D function φ(α) with φ(0)=f0, φ'(0)=g0<0: finds α meeting the
- * strong Wolfe conditions (c1=1e-4, c2=0.9), trying α=1 first, by bracketing the root of φ'
- * (monotone because φ is convex) with safeguarded secant steps. The last φ evaluated is at the
- * returned α (so residuals written by φ match it). Returns α=0 if no decrease is found.
- */
-function lineSearch(phi: (a: number) => { f: number; df: number }, f0: number, g0: number): { alpha: number; f: number } {
-  if (!(g0 < 0)) return { alpha: 0, f: f0 };
-  const c1 = 1e-4;
-  const c2 = 0.9;
-  let lo = 0;
-  let dlo = g0;
-  let hi = Infinity;
-  let dhi = 0;
-  let a = 1;
-  let best = { alpha: 0, f: f0 };
-  for (let it = 0; it < 40; it++) {
-    const { f, df } = phi(a);
-    if (f < best.f) best = { alpha: a, f };
-    const armijo = f <= f0 + c1 * a * g0;
-    if (armijo && Math.abs(df) <= c2 * -g0) return { alpha: a, f };
-    if (!armijo || df >= 0) {
-      hi = a;
-      dhi = df;
-    } else {
-      lo = a;
-      dlo = df;
-    }
-    if (hi === Infinity) {
-      a *= 4;
-      continue;
-    }
-    // secant on φ' between lo and hi, kept away from the ends
-    let next = Number.isFinite(dhi) && dhi > dlo ? lo - (dlo * (hi - lo)) / (dhi - dlo) : 0.5 * (lo + hi);
-    const margin = 0.1 * (hi - lo);
-    if (!(next > lo + margin && next < hi - margin)) next = 0.5 * (lo + hi);
-    if (hi - lo <= 1e-12 * Math.max(1, hi)) break;
-    a = next;
-  }
-  if (best.alpha > 0) phi(best.alpha); // leave residuals at the returned point
-  return best;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Preconditioner and L-BFGS state
-// ---------------------------------------------------------------------------------------------
-
-/** Rows used to estimate XᵀX for the preconditioner (it only steers the solver, never the optimum). */
-const PRECOND_ROWS = 8192;
-
-/**
- * Preconditioner M ≈ 0.25·XᵀX/n + λ·I (no penalty on the bias): the Böhning bound on the
- * logistic Hessian. [bias | dense] is one full block (Cholesky). The sparse block is diagonal
- * after implicitly centring its columns, i.e. it is diagonal in the coordinates
- * (b̃ = b + μᵀw_s, w_s) where μ are the column means: TF-IDF values are all >= 0, so without
- * the centring every sparse weight is strongly coupled to the bias and the diagonal alone is
- * a poor preconditioner. Dense-sparse cross terms are left to L-BFGS.
- */
-interface Preconditioner {
-  q: number;
-  /** Lower Cholesky factor L (q x q, row-major) and its transpose, for contiguous solves. */
-  L: Float64Array;
-  LT: Float64Array;
-  /** Sparse block: column means μ and the diagonal 0.25·var + λ. */
-  sparseMean: Float64Array;
-  sparseDiag: Float64Array;
-}
-
-function buildPreconditioner(X: Design, lambda: number): Preconditioner {
-  const { n, q, ds } = X;
-  // Dense Gram on an evenly spaced subsample of rows.
-  const m = Math.min(n, PRECOND_ROWS);
-  const sub = new Float32Array(q * m);
-  for (let s = 0; s < m; s++) {
-    const i = Math.floor((s * n) / m);
-    for (let j = 0; j < q; j++) sub[j * m + s] = X.xa[i * q + j];
-  }
-  const gram = new Float64Array(q * q);
-  gemmNT(sub, m, q, Float64Array.from(sub), m, q, m, gram, q, 0); // one array type per argument keeps gemmNT monomorphic
-  const M = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) {
-    for (let b = 0; b < q; b++) M[a * q + b] = (0.25 * gram[a * q + b]) / m;
-    M[a * q + a] += a === 0 ? 1e-12 : lambda;
-  }
-  const L = cholesky(M, q);
-  const LT = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) LT[b * q + a] = L[a * q + b];
-  const sum = new Float64Array(ds);
-  const sumSq = new Float64Array(ds);
-  for (let k = 0; k < X.vals.length; k++) {
-    sum[X.cols[k]] += X.vals[k];
-    sumSq[X.cols[k]] += X.vals[k] * X.vals[k];
-  }
-  const sparseMean = sum.map((v) => v / n);
-  const sparseDiag = sumSq.map((v, j) => 0.25 * Math.max(0, v / n - sparseMean[j] * sparseMean[j]) + lambda);
-  return { q, L, LT, sparseMean, sparseDiag };
-}
-
-/** Cholesky factorisation of a symmetric positive definite matrix (row-major); adds jitter if needed. */
-function cholesky(A: Float64Array, q: number): Float64Array {
-  let jitter = 0;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const L = new Float64Array(q * q);
-    let ok = true;
-    for (let i = 0; i < q && ok; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = A[i * q + j] + (i === j ? jitter : 0);
-        for (let k = 0; k < j; k++) s -= L[i * q + k] * L[j * q + k];
-        if (i === j) {
-          if (!(s > 0)) {
-            ok = false;
-            break;
-          }
-          L[i * q + i] = Math.sqrt(s);
-        } else {
-          L[i * q + j] = s / L[j * q + j];
-        }
-      }
-    }
-    if (ok) return L;
-    jitter = jitter === 0 ? 1e-10 : jitter * 100;
-  }
-  throw new Error('trainOneVsRest: preconditioner is not positive definite (features contain NaN or huge values?)');
-}
-
-/** In place: v ← M⁻¹ v, with M⁻¹ = T·blockdiag(A⁻¹, D⁻¹)·Tᵀ (T: the centring change of variables). */
-function applyPrecond(P: Preconditioner, v: Float64Array): void {
-  const { q, L, LT, sparseMean: mu, sparseDiag } = P;
-  const ds = sparseDiag.length;
-  for (let j = 0; j < ds; j++) v[q + j] -= mu[j] * v[0]; // Tᵀ
-  for (let i = 0; i < q; i++) {
-    let s = v[i];
-    const o = i * q;
-    for (let k = 0; k < i; k++) s -= L[o + k] * v[k];
-    v[i] = s / L[o + i];
-  }
-  for (let i = q - 1; i >= 0; i--) {
-    let s = v[i];
-    const o = i * q;
-    for (let k = i + 1; k < q; k++) s -= LT[o + k] * v[k];
-    v[i] = s / LT[o + i];
-  }
-  let shift = 0;
-  for (let j = 0; j < ds; j++) {
-    v[q + j] /= sparseDiag[j];
-    shift += mu[j] * v[q + j];
-  }
-  v[0] -= shift; // T
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-/** Limited-memory BFGS state of one tag (ring buffer of the last `m` (s, y) pairs). */
-class Lbfgs {
-  private readonly S: Float64Array[] = [];
-  private readonly Yv: Float64Array[] = [];
-  private readonly rho: number[] = [];
-  private gamma = 1;
-  private readonly alpha: Float64Array;
-  private readonly scratch: Float64Array;
-
-  constructor(
-    private readonly p: number,
-    private readonly m: number,
-  ) {
-    this.alpha = new Float64Array(m);
-    this.scratch = new Float64Array(p);
-  }
-
-  /** Writes the search direction -H·g into `d` (H: L-BFGS inverse Hessian with H0 = γ·M⁻¹). */
-  direction(g: Float64Array, d: Float64Array, P: Preconditioner): void {
-    d.set(g);
-    const k = this.S.length;
-    for (let i = k - 1; i >= 0; i--) {
-      const a = this.rho[i] * dot(this.S[i], d);
-      this.alpha[i] = a;
-      const y = this.Yv[i];
-      for (let j = 0; j < this.p; j++) d[j] -= a * y[j];
-    }
-    applyPrecond(P, d);
-    for (let j = 0; j < this.p; j++) d[j] *= this.gamma;
-    for (let i = 0; i < k; i++) {
-      const b = this.rho[i] * dot(this.Yv[i], d);
-      const s = this.S[i];
-      const c = this.alpha[i] - b;
-      for (let j = 0; j < this.p; j++) d[j] += c * s[j];
-    }
-    let gd = 0;
-    for (let j = 0; j < this.p; j++) {
-      d[j] = -d[j];
-      gd += g[j] * d[j];
-    }
-    if (!(gd < 0) && k > 0) {
-      // Not a descent direction (rounding): forget the memory, use the preconditioned gradient.
-      this.S.length = 0;
-      this.Yv.length = 0;
-      this.rho.length = 0;
-      this.gamma = 1;
-      this.direction(g, d, P);
-    }
-  }
-
-  /** Records s = step·d and y = gNew - gOld (skipped if the curvature sᵀy is not positive). */
-  update(d: Float64Array, step: number, gOld: Float64Array, gNew: Float64Array, P: Preconditioner): void {
-    // Reuse the oldest pair's buffers once the memory is full (avoids churning p-sized arrays).
-    const full = this.S.length === this.m;
-    const s = full ? this.S[0] : new Float64Array(this.p);
-    const y = full ? this.Yv[0] : new Float64Array(this.p);
-    const my = this.scratch;
-    for (let j = 0; j < this.p; j++) {
-      s[j] = step * d[j];
-      y[j] = gNew[j] - gOld[j];
-      my[j] = y[j];
-    }
-    const sy = dot(s, y);
-    if (!(sy > 1e-300)) {
-      if (full) {
-        // the oldest pair's buffers were overwritten: drop that pair
-        this.S.shift();
-        this.Yv.shift();
-        this.rho.shift();
-      }
-      return;
-    }
-    applyPrecond(P, my);
-    const ymy = dot(y, my);
-    if (ymy > 0) this.gamma = sy / ymy;
-    if (full) {
-      this.S.shift();
-      this.Yv.shift();
-      this.rho.shift();
-    }
-    this.S.push(s);
-    this.Yv.push(y);
-    this.rho.push(1 / sy);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Data passes (the only O(n·dim·T) work)
-// ---------------------------------------------------------------------------------------------
-
-/** Samples per block when moving between tag-major and sample-major layouts in sparse passes. */
-const SPARSE_BLOCK = 64;
-
-/** U[k, i] = x̃_i · D[k] for the first `Ta` rows of D (stride p) and U (stride n). */
-function forwardPass(X: Design, D: Float64Array, Ta: number, U: Float64Array): void {
-  const { n, q, p, ds } = X;
-  gemmNT(X.xa, q, n, D, p, Ta, q, U, n, 0);
-  if (ds === 0 || X.vals.length === 0) return;
-  // Sparse block, feature-major copy of the directions: Ds[c*Ta + k].
-  const Ds = new Float64Array(ds * Ta);
-  for (let k = 0; k < Ta; k++) for (let c = 0; c < ds; c++) Ds[c * Ta + k] = D[k * p + q + c];
-  const buf = new Float64Array(SPARSE_BLOCK * Ta);
-  const { indptr, cols, vals } = X;
-  for (let i0 = 0; i0 < n; i0 += SPARSE_BLOCK) {
-    const nb = Math.min(SPARSE_BLOCK, n - i0);
-    buf.fill(0);
-    for (let ii = 0; ii < nb; ii++) {
-      const o = ii * Ta;
-      const end = indptr[i0 + ii + 1];
-      let e = indptr[i0 + ii];
-      // four non-zeros at a time: one read-modify-write of buf per four products (~2x faster)
-      for (; e + 3 < end; e += 4) {
-        const v0 = vals[e], v1 = vals[e + 1], v2 = vals[e + 2], v3 = vals[e + 3]; // prettier-ignore
-        const r0 = cols[e] * Ta, r1 = cols[e + 1] * Ta, r2 = cols[e + 2] * Ta, r3 = cols[e + 3] * Ta; // prettier-ignore
-        for (let k = 0; k < Ta; k++) buf[o + k] += v0 * Ds[r0 + k] + v1 * Ds[r1 + k] + v2 * Ds[r2 + k] + v3 * Ds[r3 + k];
-      }
-      for (; e < end; e++) {
-        const v = vals[e];
-        const r = cols[e] * Ta;
-        for (let k = 0; k < Ta; k++) buf[o + k] += v * Ds[r + k];
-      }
-    }
-    for (let k = 0; k < Ta; k++) {
-      const o = k * n + i0;
-      for (let ii = 0; ii < nb; ii++) U[o + ii] += buf[ii * Ta + k];
-    }
-  }
-}
-
-/** G[k] = X̃ᵀ R[k] for the first `Ta` rows of R (stride n) and G (stride p). */
-function backwardPass(X: Design, R: Float64Array, Ta: number, G: Float64Array): void {
-  const { n, q, p, ds } = X;
-  if (Ta === 0) return;
-  gemmNT(X.xat, n, q, R, n, Ta, n, G, p, 0);
-  if (ds === 0) return;
-  const Gs = new Float64Array(ds * Ta);
-  const buf = new Float64Array(SPARSE_BLOCK * Ta);
-  const { indptr, cols, vals } = X;
-  for (let i0 = 0; i0 < n; i0 += SPARSE_BLOCK) {
-    const nb = Math.min(SPARSE_BLOCK, n - i0);
-    for (let k = 0; k < Ta; k++) {
-      const o = k * n + i0;
-      for (let ii = 0; ii < nb; ii++) buf[ii * Ta + k] = R[o + ii];
-    }
-    for (let ii = 0; ii < nb; ii++) {
-      const o = ii * Ta;
-      const end = indptr[i0 + ii + 1];
-      let e = indptr[i0 + ii];
-      // four non-zeros (distinct columns) at a time: one read of buf per four updates
-      for (; e + 3 < end; e += 4) {
-        const v0 = vals[e], v1 = vals[e + 1], v2 = vals[e + 2], v3 = vals[e + 3]; // prettier-ignore
-        const r0 = cols[e] * Ta, r1 = cols[e + 1] * Ta, r2 = cols[e + 2] * Ta, r3 = cols[e + 3] * Ta; // prettier-ignore
-        for (let k = 0; k < Ta; k++) {
-          const b = buf[o + k];
-          Gs[r0 + k] += v0 * b;
-          Gs[r1 + k] += v1 * b;
-          Gs[r2 + k] += v2 * b;
-          Gs[r3 + k] += v3 * b;
-        }
-      }
-      for (; e < end; e++) {
-        const v = vals[e];
-        const r = cols[e] * Ta;
-        for (let k = 0; k < Ta; k++) Gs[r + k] += v * buf[o + k];
-      }
-    }
-  }
-  for (let k = 0; k < Ta; k++) for (let c = 0; c < ds; c++) G[k * p + q + c] = Gs[c * Ta + k];
-}
-
-/**
- * C[cOff + b*ldc + a] = Σ_k A[a*lda + k] · B[b*ldb + k]  for a < na, b < nb, k < K.
- * Hand-written (no BLAS in Node): 4x2 register blocking, which measured ~2.2 GFLOP-pairs/s
- * on one core, about 4x a naive loop.
- */
-function gemmNT(
-  A: Float32Array,
-  lda: number,
-  na: number,
-  B: Float64Array,
-  ldb: number,
-  nb: number,
-  K: number,
-  C: Float64Array,
-  ldc: number,
-  cOff: number,
-): void {
-  const na4 = na - (na % 4);
-  const nb2 = nb - (nb % 2);
-  for (let a = 0; a < na4; a += 4) {
-    const a0 = a * lda;
-    const a1 = a0 + lda;
-    const a2 = a1 + lda;
-    const a3 = a2 + lda;
-    for (let b = 0; b < nb2; b += 2) {
-      const b0 = b * ldb;
-      const b1 = b0 + ldb;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, r0 = 0, r1 = 0, r2 = 0, r3 = 0; // prettier-ignore
-      for (let k = 0; k < K; k++) {
-        const w = B[b0 + k];
-        const v = B[b1 + k];
-        let x = A[a0 + k];
-        s0 += x * w;
-        r0 += x * v;
-        x = A[a1 + k];
-        s1 += x * w;
-        r1 += x * v;
-        x = A[a2 + k];
-        s2 += x * w;
-        r2 += x * v;
-        x = A[a3 + k];
-        s3 += x * w;
-        r3 += x * v;
-      }
-      const c0 = cOff + b * ldc + a;
-      const c1 = c0 + ldc;
-      C[c0] = s0;
-      C[c0 + 1] = s1;
-      C[c0 + 2] = s2;
-      C[c0 + 3] = s3;
-      C[c1] = r0;
-      C[c1 + 1] = r1;
-      C[c1 + 2] = r2;
-      C[c1 + 3] = r3;
-    }
-  }
-  // Leftover rows/columns: plain dot products.
-  for (let a = 0; a < na; a++) {
-    const bStart = a < na4 ? nb2 : 0;
-    const ao = a * lda;
-    for (let b = bStart; b < nb; b++) {
-      const bo = b * ldb;
-      let s = 0;
-      for (let k = 0; k < K; k++) s += A[ao + k] * B[bo + k];
-      C[cOff + b * ldc + a] = s;
-    }
-  }
 }
