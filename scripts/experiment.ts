@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       runName: run.runName,
       status: 'FINISHED',
       params: Object.fromEntries(
-        Object.entries({ ...requestParams(trainOpts), ...resultParams(result) }).map(([k, v]) => [k, String(v)]),
+        Object.entries({ ...requestParams(result.options), ...resultParams(result) }).map(([k, v]) => [k, String(v)]),
       ),
       metrics: resultMetrics(result),
     });

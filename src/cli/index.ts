@@ -1,11 +1,12 @@
 /**
- * The `tagsmith` command line: ingest, train, evaluate, suggest.
- * Each command is a thin layer over a pipeline function; errors are printed as one clear message
- * with a non-zero exit (set TAGSMITH_DEBUG=1 for the stack).
+ * The `tagsmith` command line: ingest, train, evaluate, suggest, runs, drift, serve.
+ * Each command (src/cli/commands/) is a thin layer over the pipeline, tracking, drift or server;
+ * errors are printed as one clear message with a non-zero exit (set TAGSMITH_DEBUG=1 for the stack).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { DEFAULT_MODEL_DIR, DEFAULT_TRAINING_DATA } from '../node/paths';
+import { DEFAULT_TRAIN } from '../pipeline/train-defaults';
 import { UsageError } from '../node/errors';
 
 function positiveInt(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
@@ -51,11 +52,11 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'directory to export the model to', DEFAULT_MODEL_DIR)
     .addOption(new Option('--vectorizer <kind>', 'text features').choices(['tfidf', 'embeddings', 'hybrid']).default('hybrid'))
     .option('--tags <n>', 'vocabulary size: the N most frequent tags', positiveInt('--tags', 1, 5000), 200)
-    .option('--seed <n>', 'seed of the split and the optimiser', positiveInt('--seed', 0), 42)
-    .option('--C <c>', 'inverse L2 regularisation strength (scikit-learn C)', positiveNumber('--C'))
+    .option('--seed <n>', 'seed of the train/validation/test split (the optimiser is deterministic)', positiveInt('--seed', 0), 42)
+    .option('--C <c>', `inverse L2 regularisation strength (scikit-learn C; default ${DEFAULT_TRAIN.C})`, positiveNumber('--C'))
     .option('--class-weight <mode>', 'none or balanced', 'none')
-    .option('--max-epochs <n>', 'optimiser epoch cap', positiveInt('--max-epochs'))
-    .option('--max-features <n>', 'TF-IDF vocabulary size', positiveInt('--max-features'))
+    .option('--max-epochs <n>', `optimiser epoch cap (default ${DEFAULT_TRAIN.maxEpochs})`, positiveInt('--max-epochs'))
+    .option('--max-features <n>', `TF-IDF vocabulary size (default ${DEFAULT_TRAIN.maxFeatures})`, positiveInt('--max-features'))
     .option('--limit <n>', 'use only the first N questions (after de-duplication), for quick runs', positiveInt('--limit'))
     .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
     .option('--json', 'print the evaluation as JSON')

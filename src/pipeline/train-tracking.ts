@@ -4,7 +4,8 @@
  * artifacts (metrics.csv, per_tag.csv, dataset_summary.json, the F1-micro and tag-coverage plots as SVG
  * and PNG, and the exported model files under `model/`).
  *
- * `trainTracked` wraps `train()` in `withRun`, so a training that throws leaves a FAILED run.
+ * `trainTracked` wraps `train()` in `withRun`, so a training that throws leaves a FAILED run and one
+ * stopped by Ctrl-C or SIGTERM a KILLED run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { toCsv } from '../tracking/csv';
 import { HEAD_FILE, MANIFEST_FILE, TFIDF_FILE, type ModelManifest } from '../core/model';
 import type { Evaluation } from '../learn/evaluation';
 import { writeFileAtomic } from '../node/fs-atomic';
-import { DEFAULT_TRAIN, train, type TrainOptions, type TrainResult } from './train';
+import { resolveTrainOptions, train, type ResolvedTrainOptions, type TrainOptions, type TrainResult } from './train';
 import { DEFAULT_SPLIT } from './split';
 import { f1MicroChart, tagCoverageChart } from '../charts/tracking';
 import { createTracker, withRun } from '../tracking';
@@ -21,56 +22,42 @@ import type { ParamValue, Run, Tracker } from '../tracking/types';
 
 export const DEFAULT_TRAIN_EXPERIMENT = 'tagsmith-train';
 
-/** The part of the manifest's `training` record this module reads (written by `train()`). */
-interface TrainingRecord {
-  params: Record<string, unknown> & { epochs?: number; converged?: boolean; global_threshold?: number; tfidf?: { features?: number } };
-  ingest?: { duplicates?: number; kept?: number };
-  split?: { train: number; validation: number; test: number; bySource?: unknown };
-  vocabulary?: { size: number; coverage: { assignments: number; questions: number; distinctTags: number }; counts: number[] };
-}
-
-export function trainingRecord(manifest: ModelManifest): TrainingRecord {
-  return manifest.training as unknown as TrainingRecord;
-}
-
 /** Params known before training starts (logged first, so a failed run still shows what was asked). */
-export function requestParams(opts: TrainOptions): Record<string, ParamValue> {
+export function requestParams(opts: ResolvedTrainOptions): Record<string, ParamValue> {
   const p: Record<string, ParamValue> = {
     vectorizer: opts.vectorizer,
     tags_requested: opts.tags,
     seed: opts.seed,
-    C: opts.C ?? DEFAULT_TRAIN.C,
+    C: opts.C,
     class_weight: opts.classWeight ?? 'none',
-    max_epochs: opts.maxEpochs ?? DEFAULT_TRAIN.maxEpochs,
+    max_epochs: opts.maxEpochs,
     limit: opts.limit ?? 'none',
     split: `train ${DEFAULT_SPLIT.train} / validation ${DEFAULT_SPLIT.validation} / test ${DEFAULT_SPLIT.test}`,
     data_files: opts.data.length,
   };
   if (opts.vectorizer !== 'embeddings') {
-    p.max_features = opts.maxFeatures ?? DEFAULT_TRAIN.maxFeatures;
-    p.min_df = DEFAULT_TRAIN.minDf;
+    p.max_features = opts.maxFeatures;
+    p.min_df = opts.minDf;
   }
-  if (opts.vectorizer === 'hybrid') p.block_weights = JSON.stringify(opts.blockWeights ?? [1, 1]);
+  if (opts.blockWeights) p.block_weights = JSON.stringify(opts.blockWeights);
   return p;
 }
 
 /** Params known once training is done: the model id, vocabulary, epochs run, data files and split sizes. */
 export function resultParams(result: TrainResult): Record<string, ParamValue> {
-  const tr = trainingRecord(result.manifest);
+  const tr = result.record;
   const p: Record<string, ParamValue> = {
     model_id: result.manifest.version,
     vocab_size: result.manifest.tags.length,
-    epochs: tr.params.epochs ?? result.history.length,
-    converged: tr.params.converged ?? false,
-    global_threshold: tr.params.global_threshold ?? 'none',
+    epochs: tr.params.epochs,
+    converged: tr.params.converged,
+    global_threshold: tr.params.global_threshold,
   };
   if (result.manifest.tfidf) p.tfidf_features = result.manifest.tfidf.features;
   if (result.manifest.encoder) p.encoder = result.manifest.encoder.id;
-  if (tr.split) {
-    p.split_train = tr.split.train;
-    p.split_validation = tr.split.validation;
-    p.split_test = tr.split.test;
-  }
+  p.split_train = tr.split.train;
+  p.split_validation = tr.split.validation;
+  p.split_test = tr.split.test;
   result.data.forEach((d, i) => {
     p[`data.${i}.file`] = d.file;
     p[`data.${i}.sha256`] = d.sha256;
@@ -106,12 +93,10 @@ export function evaluationMetrics(prefix: string, e: Evaluation): Record<string,
 
 /** All metrics of a training result: test_*, validation_*, train_coverage and timings (seconds). */
 export function resultMetrics(result: TrainResult): Record<string, number> {
-  const tr = trainingRecord(result.manifest);
+  const { coverage } = result.record.vocabulary;
   const m: Record<string, number> = { ...evaluationMetrics('test', result.test), ...evaluationMetrics('validation', result.validation) };
-  if (tr.vocabulary) {
-    m.train_coverage = tr.vocabulary.coverage.assignments;
-    m.train_question_coverage = tr.vocabulary.coverage.questions;
-  }
+  m.train_coverage = coverage.assignments;
+  m.train_question_coverage = coverage.questions;
   const last = result.history.at(-1);
   if (last) m.train_final_loss = last.loss;
   for (const [k, v] of Object.entries(result.timings)) m[`time_${k}_s`] = v;
@@ -130,7 +115,7 @@ export function metricsCsv(result: TrainResult): string {
 
 /** per_tag.csv: each vocabulary tag with its training count and test/validation support, P, R, F1. */
 export function perTagCsv(result: TrainResult): string {
-  const tr = trainingRecord(result.manifest);
+  const { counts } = result.record.vocabulary;
   const rows: (string | number)[][] = [
     [
       'rank',
@@ -155,7 +140,7 @@ export function perTagCsv(result: TrainResult): string {
     rows.push([
       i + 1,
       tag,
-      tr.vocabulary?.counts[i] ?? '',
+      counts[i],
       t.support,
       t.predicted,
       t.precision,
@@ -173,34 +158,32 @@ export function perTagCsv(result: TrainResult): string {
 }
 
 /** dataset_summary.json: which data, how much of it was kept, the split and the vocabulary's coverage. */
-export function datasetSummary(result: TrainResult, opts: Pick<TrainOptions, 'limit' | 'seed'>): Record<string, unknown> {
-  const tr = trainingRecord(result.manifest);
+export function datasetSummary(result: TrainResult): Record<string, unknown> {
+  const tr = result.record;
   return {
     files: result.data,
     ingest: tr.ingest,
-    limit: opts.limit ?? null,
-    seed: opts.seed,
+    limit: result.options.limit ?? null,
+    seed: result.options.seed,
     split: tr.split,
-    vocabulary: tr.vocabulary
-      ? {
-          size: tr.vocabulary.size,
-          coverage: tr.vocabulary.coverage,
-          top_tags: result.manifest.tags.slice(0, 20).map((tag, i) => ({ tag, train_count: tr.vocabulary?.counts[i] })),
-        }
-      : undefined,
+    vocabulary: {
+      size: tr.vocabulary.size,
+      coverage: tr.vocabulary.coverage,
+      top_tags: result.manifest.tags.slice(0, 20).map((tag, i) => ({ tag, train_count: tr.vocabulary.counts[i] })),
+    },
     evaluated: { test: result.test.n, validation: result.validation.n },
   };
 }
 
 /** Writes every artifact file of a training result into `dir` (metrics.csv, per_tag.csv, ..., plots/). */
-export async function writeTrainArtifacts(dir: string, result: TrainResult, opts: Pick<TrainOptions, 'limit' | 'seed' | 'vectorizer'>): Promise<string[]> {
-  const tr = trainingRecord(result.manifest);
+export async function writeTrainArtifacts(dir: string, result: TrainResult): Promise<string[]> {
+  const { vocabulary } = result.record;
   const files: Record<string, string | Uint8Array> = {
     'metrics.csv': metricsCsv(result),
     'per_tag.csv': perTagCsv(result),
-    'dataset_summary.json': `${JSON.stringify(datasetSummary(result, opts), null, 2)}\n`,
+    'dataset_summary.json': `${JSON.stringify(datasetSummary(result), null, 2)}\n`,
   };
-  const subtitle = `${opts.vectorizer}, model ${result.manifest.version}`;
+  const subtitle = `${result.options.vectorizer}, model ${result.manifest.version}`;
   const f1 = await f1MicroChart(
     [
       { split: 'test', perTag: result.test.per_tag },
@@ -212,8 +195,8 @@ export async function writeTrainArtifacts(dir: string, result: TrainResult, opts
   files['plots/f1_micro.png'] = f1.png;
   const cov = await tagCoverageChart(
     {
-      counts: tr.vocabulary?.counts ?? [],
-      trainCoverage: tr.vocabulary?.coverage.assignments ?? 0,
+      counts: vocabulary.counts,
+      trainCoverage: vocabulary.coverage.assignments,
       splits: { test: result.test.coverage, validation: result.validation.coverage },
       predictedShare: { test: result.test.vocabulary_predicted_share, validation: result.validation.vocabulary_predicted_share },
     },
@@ -231,7 +214,8 @@ export function modelFiles(manifest: ModelManifest): string[] {
 }
 
 /** Logs a finished training into `run`: params, metrics, the loss curve, tags and artifacts. */
-export async function logTrainResult(run: Run, result: TrainResult, opts: TrainOptions): Promise<void> {
+export async function logTrainResult(run: Run, result: TrainResult): Promise<void> {
+  const { vectorizer } = result.options;
   await run.logParams(resultParams(result));
   await run.logMetrics(resultMetrics(result));
   await run.logMetricHistory(
@@ -240,15 +224,15 @@ export async function logTrainResult(run: Run, result: TrainResult, opts: TrainO
   );
   await run.setTags({
     'tagsmith.model_id': result.manifest.version,
-    'tagsmith.vectorizer': opts.vectorizer,
+    'tagsmith.vectorizer': vectorizer,
     'mlflow.note.content':
-      `tagsmith ${opts.vectorizer} tag model ${result.manifest.version}: ${result.manifest.tags.length} tags, ` +
+      `tagsmith ${vectorizer} tag model ${result.manifest.version}: ${result.manifest.tags.length} tags, ` +
       `test P@1 ${result.test.p_at_k[0].toFixed(3)}, micro-F1 ${result.test.micro_f1.toFixed(3)} ` +
       `on ${result.test.n} questions.`,
   });
   const tmp = mkdtempSync(join(tmpdir(), 'tagsmith-artifacts-'));
   try {
-    for (const rel of await writeTrainArtifacts(tmp, result, opts)) {
+    for (const rel of await writeTrainArtifacts(tmp, result)) {
       const slash = rel.lastIndexOf('/');
       await run.logArtifact(join(tmp, rel), slash < 0 ? undefined : rel.slice(0, slash));
     }
@@ -266,6 +250,8 @@ export interface TrackOptions {
   tags?: Record<string, string>;
   /** Called once the run exists (e.g. to print where it goes). */
   onStart?: (run: Run, tracker: Tracker) => void;
+  /** Signals that end the run KILLED (default SIGINT and SIGTERM; [] to leave signals alone). */
+  killOnSignals?: readonly NodeJS.Signals[];
 }
 
 export interface TrackedRunInfo {
@@ -315,11 +301,12 @@ export async function trainTracked(opts: TrainOptions, track: TrackOptions = {})
           location: runLocation(tracker, run),
         };
         track.onStart?.(run, tracker);
-        await run.logParams(requestParams(opts));
+        await run.logParams(requestParams(resolveTrainOptions(opts)));
         const result = await train(opts);
-        await logTrainResult(run, result, opts);
+        await logTrainResult(run, result);
         return { result, run: info };
       },
+      { killOnSignals: track.killOnSignals ?? ['SIGINT', 'SIGTERM'] },
     );
   } catch (err) {
     if (info && err && typeof err === 'object') (err as TrackedFailure).trackedRun = info;

@@ -17,13 +17,14 @@ import type { Question } from '../core/types';
 import { formatReport, loadQuestions } from './load-data';
 import { splitKey, splitQuestions, DEFAULT_SPLIT, type Part, type Split } from './split';
 import { buildVocabulary, labelIndices, type TagVocabulary } from '../learn/vocab';
-import { trainOneVsRest } from '../learn/logreg';
+import { trainOneVsRestAsync } from '../learn/logreg';
 import { tuneThresholds } from '../learn/thresholds';
 import { evaluateScores, summary, type Evaluation } from '../learn/evaluation';
 import { startProgress } from '../node/progress';
 import { EmbeddingCache, embedWithCache } from './embed-cache';
 import { exportModel } from './model-io';
 import type { IngestReport } from './ingest';
+import { DEFAULT_TRAIN } from './train-defaults';
 
 export interface TrainOptions {
   data: string[];
@@ -45,12 +46,57 @@ export interface TrainOptions {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_TRAIN = {
-  C: 4,
-  maxFeatures: 10000,
-  minDf: 2,
-  maxEpochs: 200,
-} as const;
+export { DEFAULT_TRAIN };
+
+/** Training options with every default applied (what is trained, logged and recorded). */
+export interface ResolvedTrainOptions extends TrainOptions {
+  C: number;
+  classWeight: 'balanced' | null;
+  maxEpochs: number;
+  /** TF-IDF settings (tfidf and hybrid models). */
+  maxFeatures: number;
+  minDf: number;
+  /** Hybrid models only. */
+  blockWeights?: [number, number];
+}
+
+export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
+  return {
+    ...opts,
+    C: opts.C ?? DEFAULT_TRAIN.C,
+    classWeight: opts.classWeight ?? null,
+    maxEpochs: opts.maxEpochs ?? DEFAULT_TRAIN.maxEpochs,
+    maxFeatures: opts.maxFeatures ?? DEFAULT_TRAIN.maxFeatures,
+    minDf: DEFAULT_TRAIN.minDf,
+    blockWeights: opts.vectorizer === 'hybrid' ? (opts.blockWeights ?? [...DEFAULT_TRAIN.blockWeights]) : undefined,
+  };
+}
+
+/** What a trained model records about its training (the manifest's `training` section). */
+export interface TrainingRecord {
+  params: {
+    vectorizer: VectorizerKind;
+    tags: number;
+    seed: number;
+    C: number;
+    class_weight: 'balanced' | 'none';
+    max_epochs: number;
+    epochs: number;
+    converged: boolean;
+    tfidf?: Partial<TfidfConfig> & { features: number };
+    block_weights?: [number, number];
+    limit: number | null;
+    split: typeof DEFAULT_SPLIT;
+    global_threshold: number;
+    tags_with_own_threshold: number;
+  };
+  data: DataFileSummary[];
+  ingest: { duplicates: number; kept: number };
+  split: { train: number; validation: number; test: number; bySource: Split<Item>['counts'] };
+  vocabulary: { size: number; coverage: TagVocabulary['coverage']; counts: number[] };
+  loss: { epoch: number; loss: number }[];
+  timings: Record<string, number>;
+}
 
 export interface DataFileSummary {
   file: string;
@@ -64,6 +110,10 @@ export interface DataFileSummary {
 
 export interface TrainResult {
   manifest: ModelManifest;
+  /** The options as trained (defaults applied). */
+  options: ResolvedTrainOptions;
+  /** The manifest's `training` section, typed. */
+  record: TrainingRecord;
   outDir: string;
   test: Evaluation;
   validation: Evaluation;
@@ -173,7 +223,8 @@ export async function embedTexts(
   }
 }
 
-export async function train(opts: TrainOptions): Promise<TrainResult> {
+export async function train(requested: TrainOptions): Promise<TrainResult> {
+  const opts = resolveTrainOptions(requested);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const timings: Record<string, number> = {};
   const t0 = Date.now();
@@ -191,10 +242,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const allTexts = allItems.map((it) => it.text);
   let tfidf: TfidfVectorizer | undefined;
   let sparse: SparseVector[] | undefined;
-  const tfidfConfig: Partial<TfidfConfig> = {
-    maxFeatures: opts.maxFeatures ?? DEFAULT_TRAIN.maxFeatures,
-    minDf: DEFAULT_TRAIN.minDf,
-  };
+  const tfidfConfig: Partial<TfidfConfig> = { maxFeatures: opts.maxFeatures, minDf: opts.minDf };
   if (opts.vectorizer !== 'embeddings') {
     tfidf = new TfidfVectorizer(tfidfConfig).fit(split.train.map((it) => it.text));
     sparse = tfidf.transform(allTexts);
@@ -211,7 +259,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
   lap('features', t);
 
-  const blockWeights: [number, number] = opts.blockWeights ?? [1, 1];
+  const blockWeights = opts.blockWeights ?? [1, 1]; // [1, 1]: no weighting when a block is absent
   const rows: FeatureRow[] = allItems.map((_, i) => buildRow(dense?.[i], sparse?.[i]));
   const labels = allItems.map((it) => labelIndices(it.question.tags, tagIndex));
   const layout = {
@@ -228,17 +276,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   // 4. head
   t = Date.now();
-  const C = opts.C ?? DEFAULT_TRAIN.C;
-  const maxEpochs = opts.maxEpochs ?? DEFAULT_TRAIN.maxEpochs;
-  const bar = startProgress('Training head', maxEpochs, 'epochs');
+  const bar = startProgress('Training head', opts.maxEpochs, 'epochs');
   let fit;
   try {
-    fit = trainOneVsRest(slice(rows, 'train'), slice(labels, 'train'), vocab.tags.length, layout, {
-      C,
+    fit = await trainOneVsRestAsync(slice(rows, 'train'), slice(labels, 'train'), vocab.tags.length, layout, {
+      C: opts.C,
       tags: vocab.tags,
-      classWeight: opts.classWeight ?? null,
-      maxEpochs,
-      seed: opts.seed,
+      classWeight: opts.classWeight,
+      maxEpochs: opts.maxEpochs,
       onProgress: (epoch) => bar.update(epoch),
     });
   } finally {
@@ -260,41 +305,42 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   timings.total = (Date.now() - t0) / 1000;
 
   // 6. export
+  const record: TrainingRecord = {
+    params: {
+      vectorizer: opts.vectorizer,
+      tags: opts.tags,
+      seed: opts.seed,
+      C: opts.C,
+      class_weight: opts.classWeight ?? 'none',
+      max_epochs: opts.maxEpochs,
+      epochs: fit.epochs,
+      converged: fit.converged,
+      tfidf: tfidf ? { ...tfidfConfig, features: tfidf.size } : undefined,
+      block_weights: opts.blockWeights,
+      limit: opts.limit ?? null,
+      split: DEFAULT_SPLIT,
+      global_threshold: tuned.global,
+      tags_with_own_threshold: tuned.perTag,
+    },
+    data,
+    ingest: { duplicates: report.duplicates, kept: report.kept },
+    split: { train: nTrain, validation: nVal, test: split.test.length, bySource: split.counts },
+    vocabulary: { size: vocab.tags.length, coverage: vocab.coverage, counts: vocab.counts },
+    loss: fit.history,
+    timings,
+  };
   const manifest = await exportModel(opts.out, {
     vectorizer: opts.vectorizer,
     normalization: { version: NORMALIZATION_VERSION, options: { ...DEFAULT_NORMALIZE_OPTIONS } },
     encoder: encoderSpec,
     tfidf,
-    blockWeights: opts.vectorizer === 'hybrid' ? blockWeights : undefined,
+    blockWeights: opts.blockWeights,
     tags: vocab.tags,
     thresholds: tuned.thresholds,
     head: fit.head,
-    training: {
-      params: {
-        vectorizer: opts.vectorizer,
-        tags: opts.tags,
-        seed: opts.seed,
-        C,
-        class_weight: opts.classWeight ?? 'none',
-        max_epochs: maxEpochs,
-        epochs: fit.epochs,
-        converged: fit.converged,
-        tfidf: tfidf ? { ...tfidfConfig, features: tfidf.size } : undefined,
-        block_weights: opts.vectorizer === 'hybrid' ? blockWeights : undefined,
-        limit: opts.limit ?? null,
-        split: DEFAULT_SPLIT,
-        global_threshold: tuned.global,
-        tags_with_own_threshold: tuned.perTag,
-      },
-      data,
-      ingest: { duplicates: report.duplicates, kept: report.kept },
-      split: { train: nTrain, validation: nVal, test: split.test.length, bySource: split.counts },
-      vocabulary: { size: vocab.tags.length, coverage: vocab.coverage, counts: vocab.counts },
-      loss: fit.history,
-      timings,
-    },
+    training: { ...record },
     metrics: { test: summary(test), validation: summary(validation) },
   });
   log(`exported model ${manifest.version} to ${opts.out}`);
-  return { manifest, outDir: opts.out, test, validation, data, history: fit.history, timings };
+  return { manifest, options: opts, record, outDir: opts.out, test, validation, data, history: fit.history, timings };
 }
