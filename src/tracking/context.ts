@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { relative } from 'node:path';
+import { checkKey, checkTagValue } from './validate';
 
 export const TAG_RUN_NAME = 'mlflow.runName';
 export const TAG_GIT_COMMIT = 'mlflow.source.git.commit';
@@ -72,4 +73,14 @@ export function runContext(runName: string | undefined, callerTags: Record<strin
   Object.assign(tags, callerTags ?? {});
   if (runName !== undefined) tags[TAG_RUN_NAME] = runName;
   return { runName: tags[TAG_RUN_NAME], user, tags };
+}
+
+/** {@link runContext} with every tag checked as MLflow would (both backends start runs through this). */
+export function checkedRunContext(runName: string | undefined, callerTags: Record<string, string> | undefined): RunContext {
+  const ctx = runContext(runName, callerTags);
+  for (const [k, v] of Object.entries(ctx.tags)) {
+    checkKey('tag', k);
+    checkTagValue(k, v);
+  }
+  return ctx;
 }

@@ -29,7 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify as stringifyYaml } from 'yaml';
 import { BaseRun, type ArtifactSource, type PrimitiveBatch } from './base-run';
-import { runContext, TAG_RUN_NAME } from './context';
+import { checkedRunContext, TAG_RUN_NAME } from './context';
 import {
   META_FILE,
   RUN_STATUS_CODES,
@@ -39,7 +39,7 @@ import {
   readMeta,
 } from './file-store-reader';
 import type { EndStatus, Run, StartRunOptions, Tracker } from './types';
-import { TrackingInputError, checkExperimentName, checkKey, checkTagValue, pythonFloatRepr } from './validate';
+import { TrackingInputError, checkExperimentName, pythonFloatRepr } from './validate';
 
 export const DEFAULT_EXPERIMENT_ID = '0';
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
@@ -205,11 +205,7 @@ export class FileStoreTracker implements Tracker {
   }
 
   async startRun(opts: StartRunOptions): Promise<Run> {
-    const ctx = runContext(opts.runName, opts.tags);
-    for (const [k, v] of Object.entries(ctx.tags)) {
-      checkKey('tag', k);
-      checkTagValue(k, v);
-    }
+    const ctx = checkedRunContext(opts.runName, opts.tags);
     const experimentId = this.experimentId(opts.experiment);
     const expDir = join(this.uri, experimentId);
     const expMeta = readMeta(expDir);

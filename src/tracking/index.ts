@@ -58,12 +58,37 @@ export function createTracker(uri?: string, opts: TrackerOptions = {}): Tracker 
   return new FileStoreTracker(u);
 }
 
+export interface WithRunOptions {
+  /**
+   * Signals that end the run KILLED before the process dies of them (as MLflow's client does on
+   * Ctrl-C): the run is marked, then the signal is raised again with no handler, so the process
+   * exits as it would have (130 for SIGINT, 143 for SIGTERM). The body must give the event loop a
+   * turn now and then for the handler to run (training yields once per epoch).
+   */
+  killOnSignals?: readonly NodeJS.Signals[];
+}
+
 /**
  * Runs `body` inside a new run: ends it FINISHED when the body resolves, FAILED when it throws (the
- * error is rethrown; a failure to record FAILED is attached as `trackingError` instead of hiding it).
+ * error is rethrown; a failure to record FAILED is attached as `trackingError` instead of hiding it),
+ * KILLED on one of `killOnSignals`.
  */
-export async function withRun<T>(tracker: Tracker, opts: StartRunOptions, body: (run: Run) => Promise<T>): Promise<T> {
+export async function withRun<T>(
+  tracker: Tracker,
+  opts: StartRunOptions,
+  body: (run: Run) => Promise<T>,
+  { killOnSignals = [] }: WithRunOptions = {},
+): Promise<T> {
   const run = await tracker.startRun(opts);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    for (const s of killOnSignals) process.removeListener(s, onSignal);
+    process.stderr.write(`tracking: ${signal}: marking run ${run.runName} (${run.runId}) KILLED\n`);
+    void run
+      .end('KILLED')
+      .catch((err: unknown) => process.stderr.write(`tracking: could not mark the run KILLED: ${(err as Error).message}\n`))
+      .finally(() => process.kill(process.pid, signal));
+  };
+  for (const s of killOnSignals) process.on(s, onSignal);
   let result: T;
   try {
     result = await body(run);
@@ -74,6 +99,8 @@ export async function withRun<T>(tracker: Tracker, opts: StartRunOptions, body: 
       if (err && typeof err === 'object') (err as { trackingError?: unknown }).trackingError = endErr;
     }
     throw err;
+  } finally {
+    for (const s of killOnSignals) process.removeListener(s, onSignal);
   }
   await run.end('FINISHED');
   return result;

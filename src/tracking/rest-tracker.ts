@@ -1,12 +1,12 @@
 /** Tracker backed by an MLflow tracking server over its REST API. */
 import { readFileSync } from 'node:fs';
 import { restMetricValue } from './batch';
-import { runContext } from './context';
+import { checkedRunContext } from './context';
 import { MlflowApiError, type RetryOptions } from './http';
 import { MlflowRestClient } from './rest-client';
 import { BaseRun, type ArtifactSource, type PrimitiveBatch } from './base-run';
 import type { EndStatus, Run, StartRunOptions, Tracker } from './types';
-import { checkExperimentName, checkKey, checkTagValue } from './validate';
+import { checkExperimentName } from './validate';
 
 class RestRun extends BaseRun {
   constructor(
@@ -71,11 +71,7 @@ export class RestTracker implements Tracker {
   }
 
   async startRun(opts: StartRunOptions): Promise<Run> {
-    const ctx = runContext(opts.runName, opts.tags);
-    for (const [k, v] of Object.entries(ctx.tags)) {
-      checkKey('tag', k);
-      checkTagValue(k, v);
-    }
+    const ctx = checkedRunContext(opts.runName, opts.tags);
     const experimentId = await this.experimentId(opts.experiment);
     const run = await this.client.createRun({
       experimentId,
