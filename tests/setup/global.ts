@@ -1,0 +1,50 @@
+/**
+ * vitest globalSetup: makes `npm test` pass by itself on a fresh machine of this project's kind.
+ * Before any test file runs it
+ * - creates the three Python venvs the tests use (reference values, a real MLflow server,
+ *   schemathesis) through the same scripts CI uses; cached by a hash of each requirements file,
+ *   so once they exist this costs no pip run;
+ * - finds the browsers the extension's end-to-end tests drive (Debian's chromium and firefox-esr)
+ *   and ffmpeg; when one is missing it installs them with apt-get if it runs as root on Debian
+ *   (as CI and the project's machines do), else stops with the one command to run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/node/paths';
+
+const SYSTEM_TOOLS = [
+  { bin: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', pkg: 'chromium' },
+  { bin: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
+  { bin: '/usr/bin/ffmpeg', pkg: 'ffmpeg' },
+];
+
+function run(cmd: string, args: string[]): void {
+  execFileSync(cmd, args, { cwd: PACKAGE_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function ensureVenvs(): void {
+  const started = Date.now();
+  run('bash', ['-c', 'source scripts/ci/venv.sh && make_venv .venv scripts/python/requirements.txt']);
+  run('bash', ['scripts/ci/mlflow.sh', 'install']);
+  run('bash', ['scripts/ci/schemathesis.sh', 'install']);
+  process.stdout.write(`test setup: Python venvs ready (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
+function ensureSystemTools(): void {
+  const missing = SYSTEM_TOOLS.filter((t) => !existsSync(t.bin)).map((t) => t.pkg);
+  if (missing.length === 0) return;
+  const line = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) {
+    throw new Error(`the end-to-end tests need ${missing.join(', ')} (Debian packages): run 'sudo ${line}' and then npm test again`);
+  }
+  process.stdout.write(`test setup: installing ${missing.join(', ')} (Debian): ${line}\n`);
+  run('bash', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive ${line} -qq >/dev/null`]);
+}
+
+export default function setup(): void {
+  if (!existsSync(join(PACKAGE_ROOT, 'node_modules'))) throw new Error('run npm ci first');
+  ensureSystemTools();
+  ensureVenvs();
+}
