@@ -3,7 +3,7 @@
  * typing into fields the way the page's own scripts expect, waiting, and the change watcher behind
  * `observe`. Plain DOM, no extension APIs; never writes page text as HTML.
  */
-import { CHIP_NOISE } from './selectors';
+import { CHIP_NOISE, EDITOR_CHROME } from './selectors';
 import type { AskPageAdapter, AskPageText } from './types';
 
 /** Stack Overflow's tag limit. */
@@ -44,18 +44,22 @@ export function chipName(chip: Element): string {
 
 const BLOCKS = new Set(['P', 'DIV', 'PRE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'LI', 'UL', 'OL', 'BLOCKQUOTE', 'TABLE', 'TR', 'HR']);
 
-/** The text of a rich-text editor, one line per block (textContent would glue paragraphs together). */
+/**
+ * The text of a rich-text editor, one line per block (textContent would glue paragraphs together),
+ * without the editor's own controls; blank lines (node views' markup whitespace) are dropped.
+ */
 export function blockText(root: Element): string {
   const lines: string[] = [];
   let line = '';
   const flush = () => {
-    if (line) lines.push(line);
+    if (line.trim()) lines.push(line);
     line = '';
   };
   for (const node of Array.from(root.childNodes)) {
     if (node.nodeType === 3) line += node.nodeValue ?? '';
     else if (node.nodeType === 1) {
       const el = node as Element;
+      if (el.matches(EDITOR_CHROME)) continue;
       if (el.tagName === 'BR') {
         flush();
       } else if (BLOCKS.has(el.tagName)) {

@@ -49,5 +49,13 @@ export const WIZARD = {
   tagResultItem: '#tag-searchResults .s-tag',
 } as const;
 
+/**
+ * Parts of the Stacks Editor's rich-text view that are not the author's text: ProseMirror widgets
+ * and node-view controls are `contenteditable="false"` (the code block's language button); the code
+ * block's language search box is not, so it is named (read off @stackoverflow/stacks-editor 0.15.3,
+ * `CodeBlockView`).
+ */
+export const EDITOR_CHROME = '[contenteditable="false"], .js-language-input';
+
 /** Parts of a chip that are not the tag's name (dismiss buttons, screen-reader-only labels). */
 export const CHIP_NOISE = 'button, a.js-delete-tag, .js-delete-tag, .s-tag--dismiss, .v-visible-sr, .sr-only, svg';
