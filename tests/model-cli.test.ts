@@ -51,6 +51,14 @@ describe('tagsmith CLI on bad models and data', () => {
     expect(line).toMatch(/restore it .* or export the model again/);
   });
 
+  it('the API server refuses to start on a model whose encoder is not the shipped one it would fall back to', async () => {
+    const dir = track(copyShippedModel());
+    editManifest(dir, (m) => (m.encoder.files['onnx/model_quantized.onnx'] = 'e'.repeat(64)), true);
+    const line = expectOneClearError(await tagsmith(['serve', '--model', dir, '--port', '0']), 1);
+    expect(line).toContain(`${dir} has no encoder folder ${ENCODER_ID}/ and the shipped one is not the encoder this model was trained with`);
+    expect(line).toContain(`copy the model's encoder into ${join(dir, ENCODER_ID)}/`);
+  });
+
   it('says a directory given to --data is a directory, not a missing file', async () => {
     const dir = track(mkdtempSync(join(tmpdir(), 'tagsmith-data-')));
     const line = expectOneClearError(await tagsmith(['ingest', '--data', dir]), 2);
