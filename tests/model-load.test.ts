@@ -39,7 +39,7 @@ const cases: Case[] = [
   { name: 'an edited threshold', edit: (m) => (m.thresholds[0] = 0.01), resign: false, error: /it was edited after export/ },
   { name: 'thresholds that do not match the tags', edit: (m) => m.thresholds.pop(), resign: true, error: /199 thresholds for 200 tags/ },
   { name: 'a threshold above 1', edit: (m) => (m.thresholds[3] = 1.5), resign: true, error: /\/thresholds\/3 must be <= 1/ },
-  { name: 'a duplicate tag', edit: (m) => (m.tags[1] = m.tags[0]), resign: true, error: /\/tags/ },
+  { name: 'a duplicate tag', edit: (m) => (m.tags[1] = m.tags[0]), resign: true, error: /\/tags must not have duplicate items/ },
   { name: 'another normalization version', edit: (m) => (m.normalization.version = 'tagsmith-normalize-0'), resign: true, error: /normalization\.version is "tagsmith-normalize-0" but this build normalises questions as "tagsmith-normalize-1"/ },
   { name: 'head.dim that disagrees with the encoder and TF-IDF', edit: (m) => (m.head.dim = 10000), resign: true, error: /head\.dim is 10000 but encoder\.dim \+ tfidf\.features is 10384/ },
   { name: 'TF-IDF features that disagree with the head', edit: (m) => ((m.tfidf.features = 9999), (m.head.dim = 10383)), resign: true, error: /head\.bin: the head has 10384 features, the manifest says head\.dim 10383/ },

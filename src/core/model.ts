@@ -14,7 +14,7 @@
  * and recomputes its version.
  */
 import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
+import { Errors } from 'typebox/schema';
 import { NORMALIZATION_VERSION, type NormalizeOptions } from './normalize';
 
 export type VectorizerKind = 'tfidf' | 'embeddings' | 'hybrid';
@@ -123,10 +123,8 @@ export function checkManifest(value: unknown, where: string): ModelManifest {
   if (encoder && typeof encoder === 'object' && !('files' in encoder)) {
     fail('encoder.files (the sha256 of each encoder file) is missing: a model exported before encoder hashes; run `npx tsx scripts/model/upgrade-manifest.ts DIR` once');
   }
-  if (!Value.Check(ManifestSchema, value)) {
-    const errors = [...Value.Errors(ManifestSchema, value)].slice(0, 3);
-    fail(errors.map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; '));
-  }
+  const [valid, errors] = Errors(ManifestSchema, value);
+  if (!valid) fail(errors.slice(0, 3).map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; '));
   const m = value as ModelManifest;
   if (m.thresholds.length !== m.tags.length) fail(`${m.thresholds.length} thresholds for ${m.tags.length} tags`);
   if (m.normalization.version !== NORMALIZATION_VERSION) {
