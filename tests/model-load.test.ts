@@ -12,6 +12,9 @@ import { createNodeEncoder } from '../src/pipeline/encoder-node';
 import { Head, makeLayout } from '../src/core/head';
 import { DEFAULT_NORMALIZE_OPTIONS, NORMALIZATION_VERSION } from '../src/core/normalize';
 import { sha256Hex } from '../src/node/fs-atomic';
+import { createModelService } from '../src/extension/model/service';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { copyShippedModel, editManifest, ENCODER_ID, MODELS, readManifest, truncateFile, versionOf, type Manifest } from './helpers/model-folder';
 
 const dirs: string[] = [];
@@ -139,5 +142,19 @@ describe('loading a model folder checks the manifest against its files', () => {
     const s = await loadNodeSuggester(dir);
     expect(s.version).toBe(manifest.version);
     expect((await s.suggest(question)).map((t) => t.name).sort()).toEqual([...tags].sort());
+  });
+
+  it.each(cases.filter((c) => c.resign && !c.name.startsWith('an encoder other')) /* the extension does not hash the encoder (see service.ts) */)('the extension\'s model service refuses $name too (same loadSuggester)', async ({ edit, error }) => {
+    const dir = folder();
+    editManifest(dir, edit, true);
+    const service = createModelService({
+      modelBaseUrl: `${pathToFileURL(dir).href}/`,
+      fetchImpl: (async (url: string | URL) => new Response(await readFile(fileURLToPath(url)))) as typeof fetch,
+      encoderFactory: async () => {
+        throw new Error('not reached: the model is refused before its encoder is built');
+      },
+    });
+    await expect(service.warmup()).rejects.toThrow(error);
+    expect(service.status()).toMatchObject({ state: 'failed', error: expect.stringMatching(error) });
   });
 });
