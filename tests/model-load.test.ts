@@ -81,6 +81,12 @@ describe('loading a model folder checks the manifest against its files', () => {
     await expect(loadNodeSuggester(dir)).rejects.toThrow(`${join(dir, 'tagsmith.json')}: not valid JSON`);
   });
 
+  it('names a model file that is missing', async () => {
+    const dir = folder();
+    rmSync(join(dir, 'tfidf.json'));
+    await expect(loadNodeSuggester(dir)).rejects.toThrow(`${join(dir, 'tfidf.json')}: cannot read this model file (ENOENT); the model folder is incomplete`);
+  });
+
   it('refuses a truncated head.bin', async () => {
     const dir = folder();
     truncateFile(dir, 'head.bin', 1000);

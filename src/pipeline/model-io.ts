@@ -62,9 +62,16 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
 }
 
 export function nodeModelFiles(dir: string): ModelFiles {
+  const read = async (name: string): Promise<Buffer> => {
+    try {
+      return await readFile(join(dir, name));
+    } catch (err) {
+      throw new Error(`${join(dir, name)}: cannot read this model file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the model folder is incomplete: export the model again or restore it from git`);
+    }
+  };
   return {
-    text: (name) => readFile(join(dir, name), 'utf8'),
-    bytes: async (name) => new Uint8Array(await readFile(join(dir, name))),
+    text: async (name) => (await read(name)).toString('utf8'),
+    bytes: async (name) => new Uint8Array(await read(name)),
   };
 }
 
