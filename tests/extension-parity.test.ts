@@ -50,7 +50,7 @@ describe('API and extension parity (shipped model)', () => {
       const out: ExtAnswer[] = [];
       let seq = 0;
       for (const q of qs) {
-        const reply = await rt.sendMessage({ target: 'background', type: 'suggest', seq: ++seq, request: { ...q, k: 10, includeText: true } });
+        const reply = await rt.sendMessage({ target: 'background', type: 'suggest', instance: 'parity-test', seq: ++seq, request: { ...q, k: 10, includeText: true } });
         if (!reply?.ok) throw new Error(`extension: ${JSON.stringify(reply)}`);
         out.push({ text: reply.value.text, tags: reply.value.tags });
       }

@@ -6,65 +6,147 @@
  *   tagsmith.json        this manifest
  *   head.bin             the logistic-regression head (see core/head)
  *   tfidf.json           the TF-IDF state (tfidf and hybrid models)
- *   all-MiniLM-L6-v2/    the sentence encoder (embeddings and hybrid models), shared with models/
+ *   all-MiniLM-L6-v2/    the sentence encoder (embeddings and hybrid models); a directory without
+ *                        one may use the shipped models/ one when its files have the recorded sha256
+ *
+ * Nothing in a manifest is trusted: `checkManifest` validates it against a schema and checks that
+ * its parts agree; `loadSuggester` then checks it against the files (sha256, sizes, head shape)
+ * and recomputes its version.
  */
-import type { NormalizeOptions } from './normalize';
+import { Type, type Static } from 'typebox';
+import { Errors } from 'typebox/schema';
+import { NORMALIZATION_VERSION, type NormalizeOptions } from './normalize';
 
 export type VectorizerKind = 'tfidf' | 'embeddings' | 'hybrid';
 
 export const MANIFEST_FILE = 'tagsmith.json';
 export const HEAD_FILE = 'head.bin';
 export const TFIDF_FILE = 'tfidf.json';
+/** The files of an encoder folder that transformers.js reads (runtime/encoder), each hashed in the manifest. */
+export const ENCODER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'] as const;
 
-export interface EncoderSpec {
+const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const PositiveInt = Type.Integer({ minimum: 1 });
+
+const EncoderSchema = Type.Object({
   /** Folder name of the encoder under the model directory (transformers.js local model id). */
-  id: string;
-  dim: number;
+  id: Type.String({ minLength: 1 }),
+  dim: PositiveInt,
   /** Word pieces kept (longer texts are truncated). */
-  maxLength: number;
-  pooling: 'mean';
-  normalize: true;
-}
+  maxLength: Type.Integer({ minimum: 2, maximum: 512 }),
+  pooling: Type.Literal('mean'),
+  normalize: Type.Literal(true),
+  /** sha256 of each encoder file, by path inside the encoder folder (at least ENCODER_FILES). */
+  files: Type.Record(Type.String(), Sha256),
+});
 
-export interface ModelManifest {
-  format: 'tagsmith-model';
-  formatVersion: 1;
-  /** Content hash of the head, TF-IDF state and settings: the model's version. */
-  version: string;
+const ManifestSchema = Type.Object({
+  format: Type.Literal('tagsmith-model'),
+  formatVersion: Type.Literal(1),
+  /** First 12 hex digits of the sha256 of the model's identity (see `modelIdentity`). */
+  version: Type.String({ pattern: '^[0-9a-f]{12}$' }),
   /** When training finished (not part of the version). */
-  createdAt: string;
-  vectorizer: VectorizerKind;
-  normalization: { version: string; options: NormalizeOptions };
+  createdAt: Type.String(),
+  vectorizer: Type.Union([Type.Literal('tfidf'), Type.Literal('embeddings'), Type.Literal('hybrid')]),
+  normalization: Type.Object({
+    version: Type.String(),
+    options: Type.Unsafe<NormalizeOptions>(
+      Type.Object({ maxCodeBlockChars: PositiveInt, maxCodeChars: PositiveInt, maxChars: PositiveInt }),
+    ),
+  }),
   /** Present for embeddings and hybrid models. */
-  encoder?: EncoderSpec;
-  /** Present for tfidf and hybrid models: the file and its sha256. */
-  tfidf?: { file: string; sha256: string; features: number };
+  encoder: Type.Optional(EncoderSchema),
+  /** Present for tfidf and hybrid models: the file, its sha256 and its vocabulary size. */
+  tfidf: Type.Optional(Type.Object({ file: Type.String(), sha256: Sha256, features: PositiveInt })),
   /** Block weights of a hybrid row: [dense, sparse]. */
-  blockWeights?: [number, number];
-  tags: string[];
+  blockWeights: Type.Optional(Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ exclusiveMinimum: 0 })])),
+  tags: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true }),
   /** Per-tag decision thresholds tuned on validation (same order as `tags`). */
-  thresholds: number[];
-  head: { file: string; sha256: string; bytes: number; dim: number };
+  thresholds: Type.Array(Type.Number({ minimum: 0, maximum: 1 })),
+  /** The head file, its sha256 and size, and its feature dimension (dense + sparse). */
+  head: Type.Object({ file: Type.String(), sha256: Sha256, bytes: PositiveInt, dim: PositiveInt }),
   /** Training settings and data, for humans and trackers. */
-  training: Record<string, unknown>;
+  training: Type.Record(Type.String(), Type.Unknown()),
   /** Test-set evaluation at export time. */
-  metrics: Record<string, unknown>;
+  metrics: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export type EncoderSpec = Static<typeof EncoderSchema>;
+export type ModelManifest = Static<typeof ManifestSchema>;
+
+/**
+ * Whether `path` stays inside the folder it is relative to: '/'-separated names, none of them
+ * empty, '.' or '..'; no absolute path, drive letter or backslash (a Windows separator).
+ */
+export function isInsidePath(path: string): boolean {
+  if (path === '' || path.startsWith('/') || path.includes('\\') || /^[a-zA-Z]:/.test(path)) return false;
+  return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
-/** Checks a parsed manifest and says precisely what is wrong. */
+/**
+ * What the model's version hashes: everything that changes its answers (vectorizer, normalisation,
+ * encoder with its files' sha256, block weights, tags, thresholds, head and TF-IDF sha256), not the
+ * creation time, training log or metrics. The key order is part of the format: do not reorder.
+ */
+export function modelIdentity(m: Pick<ModelManifest, 'vectorizer' | 'normalization' | 'encoder' | 'blockWeights' | 'tags' | 'thresholds'> & { head: string; tfidf?: string }): string {
+  return JSON.stringify({
+    vectorizer: m.vectorizer,
+    normalization: m.normalization,
+    encoder: m.encoder,
+    blockWeights: m.blockWeights,
+    tags: m.tags,
+    thresholds: m.thresholds,
+    head: m.head,
+    tfidf: m.tfidf,
+  });
+}
+
+/** The identity of a manifest as `modelIdentity` hashes it. */
+export function manifestIdentity(m: ModelManifest): string {
+  return modelIdentity({ ...m, head: m.head.sha256, tfidf: m.tfidf?.sha256 });
+}
+
+/**
+ * Checks a parsed manifest against the schema and for agreement between its parts, and says
+ * precisely what is wrong (`where` names the file). The files themselves are checked on load.
+ */
 export function checkManifest(value: unknown, where: string): ModelManifest {
   const fail = (what: string): never => {
-    throw new Error(`${where}: not a tagsmith model manifest (${what}); train one with \`tagsmith train --out DIR\``);
+    throw new Error(`${where}: not a valid tagsmith model manifest: ${what}; export the model again with \`tagsmith train --out DIR\``);
   };
-  if (!value || typeof value !== 'object') fail('not a JSON object');
-  const m = value as Partial<ModelManifest>;
-  if (m.format !== 'tagsmith-model') fail(`format is ${JSON.stringify(m.format)}, expected "tagsmith-model"`);
-  if (m.formatVersion !== 1) fail(`formatVersion ${String(m.formatVersion)} is not supported by this build (expected 1)`);
-  if (!Array.isArray(m.tags) || m.tags.length === 0) fail('no tags');
-  if (!Array.isArray(m.thresholds) || m.thresholds.length !== m.tags!.length) fail('thresholds do not match tags');
-  if (m.vectorizer !== 'tfidf' && m.vectorizer !== 'embeddings' && m.vectorizer !== 'hybrid') fail(`unknown vectorizer ${String(m.vectorizer)}`);
-  if (m.vectorizer !== 'tfidf' && !m.encoder) fail('an embeddings model without an encoder');
-  if (m.vectorizer !== 'embeddings' && !m.tfidf) fail('a TF-IDF model without TF-IDF state');
-  if (!m.head?.file) fail('no head file');
-  return m as ModelManifest;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('not a JSON object');
+  const v = value as Record<string, unknown>;
+  // The two fields that say which schema applies, first, so an unknown format gets that message.
+  if (v.format !== 'tagsmith-model') fail(`format is ${JSON.stringify(v.format)}, expected "tagsmith-model"`);
+  if (v.formatVersion !== 1) fail(`formatVersion ${JSON.stringify(v.formatVersion)} is not supported by this build (expected 1)`);
+  const encoder = v.encoder as Record<string, unknown> | undefined;
+  if (encoder && typeof encoder === 'object' && !('files' in encoder)) {
+    fail('encoder.files (the sha256 of each encoder file) is missing: a model exported before encoder hashes; run `npx tsx scripts/model/upgrade-manifest.ts DIR` once');
+  }
+  const [valid, errors] = Errors(ManifestSchema, value);
+  if (!valid) fail(errors.slice(0, 3).map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; '));
+  const m = value as ModelManifest;
+  if (m.thresholds.length !== m.tags.length) fail(`${m.thresholds.length} thresholds for ${m.tags.length} tags`);
+  if (m.normalization.version !== NORMALIZATION_VERSION) {
+    fail(`normalization.version is "${m.normalization.version}" but this build normalises questions as "${NORMALIZATION_VERSION}" (the model would see different text than it was trained on)`);
+  }
+  const dense = m.vectorizer !== 'tfidf';
+  const sparse = m.vectorizer !== 'embeddings';
+  if (dense !== Boolean(m.encoder)) fail(dense ? `a ${m.vectorizer} model without an encoder section` : 'a tfidf model with an encoder section');
+  if (sparse !== Boolean(m.tfidf)) fail(sparse ? `a ${m.vectorizer} model without a tfidf section` : 'an embeddings model with a tfidf section');
+  if ((m.vectorizer === 'hybrid') !== Boolean(m.blockWeights)) fail(m.blockWeights ? `blockWeights on a ${m.vectorizer} model` : 'a hybrid model without blockWeights');
+  const expectedDim = (m.encoder?.dim ?? 0) + (m.tfidf?.features ?? 0);
+  if (m.head.dim !== expectedDim) fail(`head.dim is ${m.head.dim} but encoder.dim + tfidf.features is ${expectedDim}`);
+  const paths: [string, string][] = [['head.file', m.head.file]];
+  if (m.tfidf) paths.push(['tfidf.file', m.tfidf.file]);
+  if (m.encoder) {
+    if (m.encoder.id.includes('/')) fail(`encoder.id "${m.encoder.id}" is not a folder name`);
+    paths.push(['encoder.id', m.encoder.id], ...Object.keys(m.encoder.files).map((f): [string, string] => [`encoder.files key`, f]));
+    const missing = ENCODER_FILES.filter((f) => !(f in m.encoder!.files));
+    if (missing.length > 0) fail(`encoder.files has no sha256 for ${missing.join(', ')}`);
+  }
+  for (const [field, path] of paths) {
+    if (!isInsidePath(path)) fail(`${field} "${path}" is not a path inside the model folder (no "..", absolute path or backslash)`);
+  }
+  return m;
 }

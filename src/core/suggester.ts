@@ -6,7 +6,7 @@
 import { normalizeQuestion, type QuestionText } from './normalize';
 import { TfidfVectorizer, type TfidfState } from './tfidf';
 import { Head, type FeatureRow, type SparseVector } from './head';
-import { checkManifest, MANIFEST_FILE, type EncoderSpec, type ModelManifest } from './model';
+import { checkManifest, manifestIdentity, MANIFEST_FILE, type EncoderSpec, type ModelManifest } from './model';
 import type { ScoredTag } from './types';
 
 /** Turns texts into sentence embeddings (L2-normalised), in the order given. */
@@ -119,30 +119,99 @@ export function buildRow(dense: Float32Array | undefined, sparse: SparseVector |
   return row;
 }
 
+/** JSON.parse naming the file and what to do when it is not JSON. */
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${where}: not valid JSON (${(err as Error).message}); the file is damaged: export the model again or restore it from git`);
+  }
+}
+
+async function checkSha256(bytes: Uint8Array, expected: string, where: string): Promise<void> {
+  const actual = await sha256Hex(bytes);
+  if (actual !== expected) {
+    throw new Error(
+      `${where}: sha256 ${actual.slice(0, 12)}… (${bytes.length} bytes) does not match the manifest's ${expected.slice(0, 12)}…; ` +
+        'the model directory is incomplete or mixed: export the model again or restore it from git',
+    );
+  }
+}
+
 /**
- * Loads a model directory through `files`: reads and checks the manifest once, checks each file
- * against the sha256 the manifest recorded (so a half-written or mixed-up model is refused instead
- * of served), and builds the encoder the manifest names with `makeEncoder` (not called for a TF-IDF
- * model). `source` names the directory in error messages.
+ * Checks an encoder folder against the sha256 of each file the manifest records (`hashOf` gives
+ * the sha256 of a file by its path in the folder, `where` names the folder). Every loader that
+ * builds the encoder a manifest names calls it before the encoder reads the files.
+ */
+export async function checkEncoderFiles(spec: EncoderSpec, hashOf: (path: string) => Promise<string>, where: string): Promise<void> {
+  for (const [path, expected] of Object.entries(spec.files)) {
+    let actual: string;
+    try {
+      actual = await hashOf(path);
+    } catch (err) {
+      throw new Error(`${where}/${path}: cannot read the encoder file (${(err as Error).message}); restore models/ from git or run scripts/model/build-encoder.sh`);
+    }
+    if (actual !== expected) {
+      throw new Error(
+        `${where}/${path}: sha256 ${actual.slice(0, 12)}… does not match the manifest's ${expected.slice(0, 12)}…: not the encoder the model was trained with (a damaged or different file); ` +
+          'restore it (git checkout models/, or scripts/model/build-encoder.sh) or export the model again',
+      );
+    }
+  }
+}
+
+/** The head must have the manifest's tags as rows and the features its vectorizer makes. */
+function checkHeadShape(m: ModelManifest, head: Head, where: string): void {
+  const fail = (what: string): never => {
+    throw new Error(`${where}: ${what}; the head and the manifest come from different exports: export the model again`);
+  };
+  if (head.numTags !== m.tags.length) fail(`the head scores ${head.numTags} tags but the manifest names ${m.tags.length}`);
+  if (head.tags && head.tags.some((t, i) => t !== m.tags[i])) fail('the head\'s tag names differ from the manifest\'s');
+  const { denseDim, sparseDim, denseWeight, sparseWeight } = head.layout;
+  if (head.dim !== m.head.dim) fail(`the head has ${head.dim} features, the manifest says head.dim ${m.head.dim}`);
+  if (denseDim !== (m.encoder?.dim ?? 0)) fail(`the head's dense block has ${denseDim} features, the encoder gives ${m.encoder?.dim ?? 0}`);
+  if (sparseDim !== (m.tfidf?.features ?? 0)) fail(`the head's sparse block has ${sparseDim} features, the TF-IDF vocabulary has ${m.tfidf?.features ?? 0}`);
+  const [dw, sw] = m.blockWeights ?? [1, 1];
+  if (denseWeight !== dw || sparseWeight !== sw) fail(`the head weights its blocks [${denseWeight}, ${sparseWeight}], the manifest says blockWeights [${dw}, ${sw}]`);
+}
+
+/**
+ * Loads a model directory through `files`, trusting nothing: the manifest is validated
+ * (`checkManifest`) and its version recomputed from its content; each file must have the sha256
+ * the manifest recorded and agree with it in shape (so a half-written, mixed-up or edited model is
+ * refused instead of served). Builds the encoder the manifest names with `makeEncoder` (not called
+ * for a TF-IDF model), which must check the encoder files (`checkEncoderFiles`). `source` is the
+ * manifest's path or URL, for error messages.
  */
 export async function loadSuggester(files: ModelFiles, makeEncoder?: EncoderFactory, source = MANIFEST_FILE): Promise<Suggester> {
-  const manifest = checkManifest(JSON.parse(await files.text(MANIFEST_FILE)), source);
-  const headBytes = await files.bytes(manifest.head.file);
-  const headHash = await sha256Hex(headBytes);
-  if (headHash !== manifest.head.sha256) {
-    throw new Error(`${manifest.head.file}: sha256 ${headHash.slice(0, 12)}… does not match the manifest's ${manifest.head.sha256.slice(0, 12)}…; the model directory is incomplete or mixed, export it again`);
+  const at = (name: string) => (source.endsWith(MANIFEST_FILE) ? source.slice(0, -MANIFEST_FILE.length) + name : name);
+  const manifest = checkManifest(parseJson(await files.text(MANIFEST_FILE), source), source);
+  const version = (await sha256Hex(new TextEncoder().encode(manifestIdentity(manifest)))).slice(0, 12);
+  if (version !== manifest.version) {
+    throw new Error(
+      `${source}: the manifest says version ${manifest.version} but its content hashes to ${version}: it was edited after export; ` +
+        'export the model again (or, for a deliberate format upgrade, run scripts/model/upgrade-manifest.ts)',
+    );
   }
-  const head = Head.deserialize(headBytes);
+  const headBytes = await files.bytes(manifest.head.file);
+  await checkSha256(headBytes, manifest.head.sha256, at(manifest.head.file));
+  let head: Head;
+  try {
+    head = Head.deserialize(headBytes);
+  } catch (err) {
+    throw new Error(`${at(manifest.head.file)}: ${(err as Error).message}`);
+  }
+  checkHeadShape(manifest, head, at(manifest.head.file));
   let tfidf: TfidfVectorizer | undefined;
   if (manifest.tfidf) {
+    const where = at(manifest.tfidf.file);
     const raw = await files.text(manifest.tfidf.file);
-    const hash = await sha256Hex(new TextEncoder().encode(raw));
-    if (hash !== manifest.tfidf.sha256) throw new Error(`${manifest.tfidf.file}: sha256 does not match the manifest; export the model again`);
-    tfidf = TfidfVectorizer.fromJSON(JSON.parse(raw) as TfidfState);
+    await checkSha256(new TextEncoder().encode(raw), manifest.tfidf.sha256, where);
+    tfidf = TfidfVectorizer.fromJSON(parseJson(raw, where) as TfidfState);
+    if (tfidf.size !== manifest.tfidf.features) throw new Error(`${where}: ${tfidf.size} features, the manifest says ${manifest.tfidf.features}; export the model again`);
   }
   let embed: EmbedFn | undefined;
-  if (manifest.vectorizer !== 'tfidf') {
-    if (!manifest.encoder) throw new Error(`${source}: a ${manifest.vectorizer} model without an encoder section`);
+  if (manifest.encoder) {
     if (!makeEncoder) throw new Error(`a ${manifest.vectorizer} model needs an encoder (pass makeEncoder to loadSuggester)`);
     embed = await makeEncoder(manifest.encoder);
   }

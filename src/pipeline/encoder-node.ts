@@ -1,40 +1,85 @@
 /** The sentence encoder in Node: the runtime's Encoder, loaded from a model directory on disk. */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createEncoder, DEFAULT_ENCODER_ID } from '../runtime/encoder';
-import type { EncoderSpec } from '../core/model';
-import type { EmbedFn } from '../core/suggester';
+import { createEncoder, DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH } from '../runtime/encoder';
+import { ENCODER_FILES, type EncoderSpec } from '../core/model';
+import { checkEncoderFiles, sha256Hex, type EmbedFn } from '../core/suggester';
 import { DEFAULT_MODEL_DIR } from '../node/paths';
 
 export interface NodeEncoder {
+  /** What a manifest records about this encoder, with the sha256 of its files. */
   spec: EncoderSpec;
   embed: EmbedFn;
 }
 
 const loaded = new Map<string, Promise<NodeEncoder>>();
+const hashes = new Map<string, Promise<string>>();
 
-/** Directory that holds the encoder folder: `dir` if it has one, else the shipped models/. */
-export function encoderHome(dir: string, id = DEFAULT_ENCODER_ID): string {
+/** sha256 of a file under `folder`, read once per process (the encoder is ~23 MB). */
+const hashOf = (folder: string) => (path: string) => {
+  const file = join(folder, path);
+  let h = hashes.get(file);
+  if (!h) {
+    h = readFile(file).then((bytes) => sha256Hex(new Uint8Array(bytes)));
+    hashes.set(file, h);
+    h.catch(() => hashes.delete(file));
+  }
+  return h;
+};
+
+/**
+ * Directory that holds the encoder folder `expected.id` for the model in `dir`: `dir` itself when
+ * it has one (its files must have the manifest's sha256), else the shipped models/ one, but only
+ * when its files have the manifest's sha256 (a model trained with another encoder must bring its
+ * own). Without `expected` (training: nothing recorded yet), `dir`'s folder or else models/.
+ */
+export async function encoderHome(dir: string, expected?: EncoderSpec): Promise<string> {
+  const id = expected?.id ?? DEFAULT_ENCODER_ID;
   const own = resolve(dir);
-  if (existsSync(join(own, id, 'onnx', 'model_quantized.onnx'))) return own;
-  if (existsSync(join(DEFAULT_MODEL_DIR, id, 'onnx', 'model_quantized.onnx'))) return DEFAULT_MODEL_DIR;
-  throw new Error(`encoder ${id} not found in ${own} nor in ${DEFAULT_MODEL_DIR}; restore models/ from git or run scripts/model/build-encoder.sh`);
+  if (existsSync(join(own, id))) {
+    if (expected) await checkEncoderFiles(expected, hashOf(join(own, id)), join(own, id));
+    return own;
+  }
+  const shipped = join(DEFAULT_MODEL_DIR, id);
+  if (!existsSync(shipped)) {
+    throw new Error(`encoder ${id} not found in ${own} nor in ${DEFAULT_MODEL_DIR}; restore models/ from git or run scripts/model/build-encoder.sh`);
+  }
+  if (expected) {
+    try {
+      await checkEncoderFiles(expected, hashOf(shipped), shipped);
+    } catch (err) {
+      throw new Error(
+        `${own} has no encoder folder ${id}/ and the shipped one is not the encoder this model was trained with ` +
+          `(${(err as Error).message}); copy the model's encoder into ${join(own, id)}/`,
+      );
+    }
+  }
+  return DEFAULT_MODEL_DIR;
 }
 
-/** Loads (once per process) the encoder found for `dir`. */
-export function createNodeEncoder(dir: string, id = DEFAULT_ENCODER_ID): Promise<NodeEncoder> {
-  const home = encoderHome(dir, id);
-  const key = join(home, id);
+/**
+ * Loads (once per process) the encoder for the model in `dir`, checked against `expected` (the
+ * manifest's encoder section) when given; the returned spec records its files' sha256.
+ */
+export async function createNodeEncoder(dir: string, expected?: EncoderSpec): Promise<NodeEncoder> {
+  const home = await encoderHome(dir, expected);
+  const id = expected?.id ?? DEFAULT_ENCODER_ID;
+  const maxLength = expected?.maxLength ?? DEFAULT_MAX_LENGTH;
+  const key = `${join(home, id)}@${maxLength}`;
   let p = loaded.get(key);
   if (!p) {
     p = (async () => {
-      const encoder = await createEncoder({ localModelPath: `${home}/`, modelId: id });
+      const files: Record<string, string> = {};
+      for (const f of ENCODER_FILES) files[f] = await hashOf(join(home, id))(f);
+      const encoder = await createEncoder({ localModelPath: `${home}/`, modelId: id, maxLength });
       return {
-        spec: { id, dim: encoder.dim, maxLength: encoder.maxLength, pooling: 'mean', normalize: true },
+        spec: { id, dim: encoder.dim, maxLength: encoder.maxLength, pooling: 'mean', normalize: true, files },
         embed: (texts: string[]) => encoder.embed(texts),
       } satisfies NodeEncoder;
     })();
     loaded.set(key, p);
+    p.catch(() => loaded.delete(key)); // a failed load may be retried once the files are restored
   }
   return p;
 }

@@ -1,5 +1,5 @@
 /** Loads training/evaluation questions from files with a progress bar and the ingestion report. */
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { formatReport, ingest, type IngestReport } from './ingest';
 import { startProgress } from '../node/progress';
 import { UsageError } from '../node/errors';
@@ -7,14 +7,18 @@ import type { Question } from '../core/types';
 
 export function checkFiles(files: readonly string[]): void {
   if (files.length === 0) throw new UsageError('no input files: pass --data FILE...');
+  const formats = 'a Data Explorer CSV, a Posts.xml or an API JSON file, gzip or not';
   for (const f of files) {
-    let ok = false;
+    let stat: Stats;
     try {
-      ok = statSync(f).isFile();
-    } catch {
-      ok = false;
+      stat = statSync(f);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new UsageError(`--data ${f}: no such file (give ${formats})`);
+      throw new UsageError(`--data ${f}: cannot read it (${(err as Error).message})`);
     }
-    if (!ok) throw new UsageError(`--data ${f}: no such file (give a Data Explorer CSV, a Posts.xml or an API JSON file)`);
+    if (stat.isDirectory()) throw new UsageError(`--data ${f}: is a directory; pass the data files in it instead (e.g. --data ${f}/*.csv), each ${formats}`);
+    if (!stat.isFile()) throw new UsageError(`--data ${f}: not a regular file (give ${formats})`);
   }
 }
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { HEAD_FILE, MANIFEST_FILE, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
+import { HEAD_FILE, MANIFEST_FILE, modelIdentity, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
 import { loadSuggester, type ModelFiles, type Suggester } from '../core/suggester';
 import type { Head, WeightEncoding } from '../core/head';
 import type { TfidfVectorizer } from '../core/tfidf';
@@ -30,28 +30,19 @@ export interface ModelParts {
 
 /**
  * Exports a model: each file is written atomically, the manifest last. The manifest records the
- * sha256 of every other file, and loaders check it, so a crash between two renames leaves a model
- * that is refused, never a mixed one that is served.
+ * sha256 of every other file (the encoder's come with `parts.encoder`, from createNodeEncoder), and
+ * loaders check it, so a crash between two renames leaves a model that is refused, never a mixed
+ * one that is served. Its version hashes `modelIdentity`, which loaders recompute.
  */
 export async function exportModel(dir: string, parts: ModelParts): Promise<ModelManifest> {
   const headBytes = parts.head.serialize(HEAD_ENCODING);
   const headSha = sha256Hex(headBytes);
   const tfidfJson = parts.tfidf ? JSON.stringify(parts.tfidf.toJSON()) : undefined;
   const tfidfSha = tfidfJson ? sha256Hex(tfidfJson) : undefined;
-  const identity = {
-    vectorizer: parts.vectorizer,
-    normalization: parts.normalization,
-    encoder: parts.encoder,
-    blockWeights: parts.blockWeights,
-    tags: parts.tags,
-    thresholds: parts.thresholds,
-    head: headSha,
-    tfidf: tfidfSha,
-  };
   const manifest: ModelManifest = {
     format: 'tagsmith-model',
     formatVersion: 1,
-    version: sha256Hex(JSON.stringify(identity)).slice(0, 12),
+    version: sha256Hex(modelIdentity({ ...parts, head: headSha, tfidf: tfidfSha })).slice(0, 12),
     createdAt: new Date().toISOString(),
     vectorizer: parts.vectorizer,
     normalization: parts.normalization,
@@ -71,9 +62,16 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
 }
 
 export function nodeModelFiles(dir: string): ModelFiles {
+  const read = async (name: string): Promise<Buffer> => {
+    try {
+      return await readFile(join(dir, name));
+    } catch (err) {
+      throw new Error(`${join(dir, name)}: cannot read this model file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the model folder is incomplete: export the model again or restore it from git`);
+    }
+  };
   return {
-    text: (name) => readFile(join(dir, name), 'utf8'),
-    bytes: async (name) => new Uint8Array(await readFile(join(dir, name))),
+    text: async (name) => (await read(name)).toString('utf8'),
+    bytes: async (name) => new Uint8Array(await read(name)),
   };
 }
 
@@ -85,7 +83,7 @@ export async function loadNodeSuggester(dir: string): Promise<Suggester> {
   }
   return loadSuggester(
     nodeModelFiles(abs),
-    async (spec) => (await (await import('./encoder-node')).createNodeEncoder(abs, spec.id)).embed,
+    async (spec) => (await (await import('./encoder-node')).createNodeEncoder(abs, spec)).embed,
     join(abs, MANIFEST_FILE),
   );
 }

@@ -19,6 +19,7 @@ import {
   type PreTrainedTokenizer,
   Tensor,
 } from '@xenova/transformers';
+import { ENCODER_FILES } from '../core/model';
 
 /** Directory name of the default encoder under the models root. */
 export const DEFAULT_ENCODER_ID = 'all-MiniLM-L6-v2';
@@ -101,6 +102,22 @@ function configureEnv(opts: EncoderOptions): void {
   if (!isNode()) wasm.numThreads = opts.numThreads ?? 1;
 }
 
+/**
+ * Runs `load` with console.warn/error collected into `logged` instead of printed: on a damaged
+ * ONNX file transformers.js prints the runtime's stack trace and a "using wasm" note, then throws;
+ * the caller folds what was said into one clear error, or prints it after a successful load.
+ */
+async function withConsoleCaptured<T>(logged: unknown[][], load: () => Promise<T>): Promise<T> {
+  const { warn, error } = console;
+  console.warn = console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    return await load();
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+}
+
 /** Loads tokenizer and int8 ONNX model; fails with the path tried and how to make the files. */
 export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
   if (typeof opts?.localModelPath !== 'string' || opts.localModelPath === '') {
@@ -119,17 +136,23 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
 
   let tokenizer: PreTrainedTokenizer;
   let model: PreTrainedModel;
+  const logged: unknown[][] = [];
   try {
-    tokenizer = await AutoTokenizer.from_pretrained(modelId, { local_files_only: true });
-    model = await AutoModel.from_pretrained(modelId, { quantized: true, local_files_only: true });
+    [tokenizer, model] = await withConsoleCaptured(logged, async () => [
+      await AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
+      await AutoModel.from_pretrained(modelId, { quantized: true, local_files_only: true }),
+    ]);
   } catch (err) {
+    // the runtime's own errors say what is wrong with the file; its "using wasm" note does not
+    const said = [...new Set(logged.flat().flatMap((a) => (a instanceof Error ? [a.message] : [])))];
     throw new Error(
       `createEncoder: cannot load model "${modelId}" from ${env.localModelPath}${modelId}/ ` +
-        `(needs config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx; ` +
-        `scripts/model/build-encoder.sh makes them): ${(err as Error).message}`,
+        `(needs ${ENCODER_FILES.join(', ')}; restore models/ from git or run scripts/model/build-encoder.sh): ${(err as Error).message}` +
+        (said.length > 0 ? ` (onnxruntime: ${said.join(' ')})` : ''),
       { cause: err },
     );
   }
+  for (const args of logged) console.warn(...args); // loaded after all: nothing it said is lost
 
   const prepare = stripsAccents(tokenizer) ? stripAccentsLikeHf : (t: string) => t;
   const sepId = tokenizer.sep_token_id;

@@ -33,7 +33,7 @@ export async function scoreQuestions(suggester: Suggester, questions: Question[]
   const spec = suggester.manifest.encoder;
   if (suggester.manifest.vectorizer !== 'tfidf' && spec) {
     const { createNodeEncoder } = await import('../../pipeline/encoder-node');
-    const encoder = await createNodeEncoder(modelDir, spec.id);
+    const encoder = await createNodeEncoder(modelDir, spec);
     const cache = new EmbeddingCache(cacheDir, spec.id, spec.dim);
     const bar = startProgress('Embedding', texts.length, 'texts');
     try {

@@ -60,6 +60,13 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     const t0 = performance.now();
     state = { state: 'loading' };
     const factory = opts.encoderFactory ?? createEncoder;
+    // Every manifest, head and TF-IDF check runs here as in Node (loadSuggester), but the encoder
+    // files are not hashed (checkEncoderFiles): sha256 of their 23 MB takes 55-234 ms (median 111)
+    // in Chromium on the 2-core test machine (scripts/model/encoder-hash-cost.ts), plus a second
+    // read of the files, which transformers.js fetches itself, on a ~0.8 s cold start with a 1 s
+    // budget. The files are packaged with the manifest from models/, whose encoder the Node
+    // loaders and tests verify; the stores' package signatures catch a damaged install, and a
+    // truncated ONNX file still fails with a clear error from createEncoder.
     const s = await loadSuggester(
       fetchModelFiles(base, fetchImpl),
       async (spec) => {

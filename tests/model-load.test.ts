@@ -1,0 +1,166 @@
+/**
+ * Model loading trusts nothing (issue #12, item 4): crafted model folders, copies of the shipped
+ * model with one thing wrong at a time, must be refused with a message naming the file and the
+ * problem; the shipped model and an honest copy must load and answer as before.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportModel, loadNodeSuggester } from '../src/pipeline/model-io';
+import { createNodeEncoder } from '../src/pipeline/encoder-node';
+import { Head, makeLayout } from '../src/core/head';
+import { DEFAULT_NORMALIZE_OPTIONS, NORMALIZATION_VERSION } from '../src/core/normalize';
+import { sha256Hex } from '../src/node/fs-atomic';
+import { createModelService } from '../src/extension/model/service';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { copyShippedModel, editManifest, ENCODER_ID, MODELS, readManifest, truncateFile, versionOf, type Manifest } from './helpers/model-folder';
+
+const dirs: string[] = [];
+const folder = (opts?: { encoder?: boolean }) => {
+  const d = copyShippedModel(opts);
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const question = { title: 'How do I merge two dictionaries in a single expression in Python?', body: '' };
+
+interface Case {
+  name: string;
+  edit: (m: Manifest) => void;
+  /** Give the edited manifest the version of its content (an export that made this model). */
+  resign: boolean;
+  error: RegExp;
+}
+
+const cases: Case[] = [
+  { name: '199 tags for a 200-row head', edit: (m) => (m.tags.pop(), m.thresholds.pop()), resign: true, error: /head\.bin: the head scores 200 tags but the manifest names 199/ },
+  { name: '202 tags for a 200-row head', edit: (m) => (m.tags.push('extra-1', 'extra-2'), m.thresholds.push(0.5, 0.5)), resign: true, error: /head\.bin: the head scores 200 tags but the manifest names 202/ },
+  { name: '199 tags, version left as exported', edit: (m) => (m.tags.pop(), m.thresholds.pop()), resign: false, error: /tagsmith\.json: the manifest says version [0-9a-f]{12} but its content hashes to [0-9a-f]{12}: it was edited after export/ },
+  { name: 'an edited threshold', edit: (m) => (m.thresholds[0] = 0.01), resign: false, error: /it was edited after export/ },
+  { name: 'thresholds that do not match the tags', edit: (m) => m.thresholds.pop(), resign: true, error: /199 thresholds for 200 tags/ },
+  { name: 'a threshold above 1', edit: (m) => (m.thresholds[3] = 1.5), resign: true, error: /\/thresholds\/3 must be <= 1/ },
+  { name: 'a duplicate tag', edit: (m) => (m.tags[1] = m.tags[0]), resign: true, error: /\/tags must not have duplicate items/ },
+  { name: 'another normalization version', edit: (m) => (m.normalization.version = 'tagsmith-normalize-0'), resign: true, error: /normalization\.version is "tagsmith-normalize-0" but this build normalises questions as "tagsmith-normalize-1"/ },
+  { name: 'head.dim that disagrees with the encoder and TF-IDF', edit: (m) => (m.head.dim = 10000), resign: true, error: /head\.dim is 10000 but encoder\.dim \+ tfidf\.features is 10384/ },
+  { name: 'TF-IDF features that disagree with the head', edit: (m) => ((m.tfidf.features = 9999), (m.head.dim = 10383)), resign: true, error: /head\.bin: the head has 10384 features, the manifest says head\.dim 10383/ },
+  { name: 'block weights that disagree with the head', edit: (m) => (m.blockWeights = [1, 2]), resign: true, error: /head\.bin: the head weights its blocks \[1, 1\], the manifest says blockWeights \[1, 2\]/ },
+  { name: 'a head sha256 that is not the file\'s', edit: (m) => (m.head.sha256 = '0'.repeat(64)), resign: true, error: /head\.bin: sha256 076e1bab75bd… \(4156880 bytes\) does not match the manifest's 000000000000…/ },
+  { name: 'head.file outside the folder (..)', edit: (m) => (m.head.file = '../models/head.bin'), resign: true, error: /head\.file "\.\.\/models\/head\.bin" is not a path inside the model folder/ },
+  { name: 'head.file absolute', edit: (m) => (m.head.file = `${MODELS}/head.bin`), resign: true, error: /head\.file ".*" is not a path inside the model folder/ },
+  { name: 'head.file with a backslash', edit: (m) => (m.head.file = 'sub\\head.bin'), resign: true, error: /head\.file "sub\\head\.bin" is not a path inside the model folder/ },
+  { name: 'tfidf.file outside the folder', edit: (m) => (m.tfidf.file = '../models/tfidf.json'), resign: true, error: /tfidf\.file "\.\.\/models\/tfidf\.json" is not a path inside/ },
+  { name: 'encoder.id outside the folder', edit: (m) => (m.encoder.id = '..'), resign: true, error: /encoder\.id "\.\." is not a path inside/ },
+  { name: 'an encoder file path outside the folder', edit: (m) => (m.encoder.files['../../etc/passwd'] = '0'.repeat(64)), resign: true, error: /encoder\.files key "\.\.\/\.\.\/etc\/passwd" is not a path inside/ },
+  { name: 'no encoder hashes (a manifest from before them)', edit: (m) => delete m.encoder.files, resign: true, error: /encoder\.files .* is missing: .*scripts\/model\/upgrade-manifest\.ts/ },
+  { name: 'an encoder hash missing', edit: (m) => delete m.encoder.files['onnx/model_quantized.onnx'], resign: true, error: /encoder\.files has no sha256 for onnx\/model_quantized\.onnx/ },
+  { name: 'an encoder other than the shipped one, no encoder folder', edit: (m) => (m.encoder.files['tokenizer.json'] = 'f'.repeat(64)), resign: true, error: /has no encoder folder all-MiniLM-L6-v2\/ and the shipped one is not the encoder this model was trained with \(.*tokenizer\.json: sha256 71a31309bdd8… does not match the manifest's ffffffffffff…/ },
+  { name: 'an unknown format version', edit: (m) => (m.formatVersion = 2), resign: true, error: /formatVersion 2 is not supported by this build \(expected 1\)/ },
+];
+
+describe('loading a model folder checks the manifest against its files', () => {
+  it('the shipped manifest carries the version of its content (the format the helper writes out)', () => {
+    const m = readManifest(MODELS);
+    expect(versionOf(m)).toBe(m.version);
+  });
+
+  it.each(cases)('refuses $name', async ({ edit, resign, error }) => {
+    const dir = folder();
+    editManifest(dir, edit, resign);
+    const err = await loadNodeSuggester(dir).then(() => undefined, (e: Error) => e);
+    expect(err, 'the model was loaded').toBeInstanceOf(Error);
+    expect(err!.message).toMatch(error);
+    expect(err!.message).toContain(dir); // names where
+  });
+
+  it('refuses a manifest that is not JSON, naming the file', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'tagsmith.json'), '{"format": "tagsmith-model",');
+    await expect(loadNodeSuggester(dir)).rejects.toThrow(`${join(dir, 'tagsmith.json')}: not valid JSON`);
+  });
+
+  it('names a model file that is missing', async () => {
+    const dir = folder();
+    rmSync(join(dir, 'tfidf.json'));
+    await expect(loadNodeSuggester(dir)).rejects.toThrow(`${join(dir, 'tfidf.json')}: cannot read this model file (ENOENT); the model folder is incomplete`);
+  });
+
+  it('refuses a truncated head.bin', async () => {
+    const dir = folder();
+    truncateFile(dir, 'head.bin', 1000);
+    await expect(loadNodeSuggester(dir)).rejects.toThrow(new RegExp(`${join(dir, 'head.bin')}: sha256 [0-9a-f]{12}… \\(1000 bytes\\) does not match`));
+  });
+
+  it('refuses a folder whose own encoder is damaged, naming the file, and does not fall back to the shipped one', async () => {
+    const dir = folder({ encoder: true });
+    truncateFile(dir, `${ENCODER_ID}/onnx/model_quantized.onnx`, 1_000_000);
+    await expect(loadNodeSuggester(dir)).rejects.toThrow(
+      new RegExp(`${join(dir, ENCODER_ID, 'onnx/model_quantized.onnx')}: sha256 [0-9a-f]{12}… does not match the manifest's c150fcde37d7…: not the encoder the model was trained with`),
+    );
+  });
+
+  it('loads a folder without an encoder with the shipped one when the hashes match, answering as the shipped model', async () => {
+    const dir = folder();
+    const [copy, shipped] = [await loadNodeSuggester(dir), await loadNodeSuggester(MODELS)];
+    expect(copy.version).toBe(shipped.version);
+    expect(await copy.suggest(question)).toEqual(await shipped.suggest(question));
+  });
+
+  it('loads a folder with its own intact encoder', async () => {
+    const dir = folder({ encoder: true });
+    const s = await loadNodeSuggester(dir);
+    expect((await s.suggest(question, { k: 3 })).map((t) => t.name)).toContain('python');
+  });
+
+  it('a copied model whose shipped encoder was replaced is refused, the copy with its own encoder still loads', async () => {
+    // the fallback depends on the shipped encoder's hashes, not on its presence
+    const dir = folder({ encoder: true });
+    const other = folder();
+    cpSync(join(dir, ENCODER_ID), join(other, ENCODER_ID), { recursive: true });
+    truncateFile(other, `${ENCODER_ID}/tokenizer.json`, 10);
+    await expect(loadNodeSuggester(other)).rejects.toThrow(/tokenizer\.json: sha256 .* does not match/);
+    await expect(loadNodeSuggester(dir)).resolves.toBeDefined();
+  });
+
+  it('an exported embeddings model records its encoder files and loads back with the shipped encoder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tagsmith-model-export-'));
+    dirs.push(dir);
+    const { spec } = await createNodeEncoder(MODELS);
+    const tags = ['python', 'javascript'];
+    const weights = Float32Array.from({ length: spec.dim * tags.length }, (_, i) => Math.sin(i));
+    const manifest = await exportModel(dir, {
+      vectorizer: 'embeddings',
+      normalization: { version: NORMALIZATION_VERSION, options: { ...DEFAULT_NORMALIZE_OPTIONS } },
+      encoder: spec,
+      tags,
+      thresholds: [0.5, 0.5],
+      head: new Head(makeLayout({ denseDim: spec.dim }), tags.length, weights, new Float32Array(tags.length)),
+      training: {},
+      metrics: {},
+    });
+    for (const [path, sha] of Object.entries(manifest.encoder!.files)) {
+      expect(sha256Hex(readFileSync(join(MODELS, ENCODER_ID, path))), path).toBe(sha);
+    }
+    expect(Object.keys(manifest.encoder!.files)).toContain('onnx/model_quantized.onnx');
+    expect(versionOf(readManifest(dir))).toBe(manifest.version);
+    const s = await loadNodeSuggester(dir);
+    expect(s.version).toBe(manifest.version);
+    expect((await s.suggest(question)).map((t) => t.name).sort()).toEqual([...tags].sort());
+  });
+
+  it.each(cases.filter((c) => c.resign && !c.name.startsWith('an encoder other')) /* the extension does not hash the encoder (see service.ts) */)('the extension\'s model service refuses $name too (same loadSuggester)', async ({ edit, error }) => {
+    const dir = folder();
+    editManifest(dir, edit, true);
+    const service = createModelService({
+      modelBaseUrl: `${pathToFileURL(dir).href}/`,
+      fetchImpl: (async (url: string | URL) => new Response(await readFile(fileURLToPath(url)))) as typeof fetch,
+      encoderFactory: async () => {
+        throw new Error('not reached: the model is refused before its encoder is built');
+      },
+    });
+    await expect(service.warmup()).rejects.toThrow(error);
+    expect(service.status()).toMatchObject({ state: 'failed', error: expect.stringMatching(error) });
+  });
+});
