@@ -11,7 +11,7 @@ import { exportModel, loadNodeSuggester } from '../src/pipeline/model-io';
 import { createNodeEncoder } from '../src/pipeline/encoder-node';
 import { Head, makeLayout } from '../src/core/head';
 import { DEFAULT_NORMALIZE_OPTIONS, NORMALIZATION_VERSION } from '../src/core/normalize';
-import { sha256Hex } from '../src/node/fs-atomic';
+import { sha256Hex } from '../src/core/hash';
 import { createModelService } from '../src/extension/model/service';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -141,7 +141,7 @@ describe('loading a model folder checks the manifest against its files', () => {
       metrics: {},
     });
     for (const [path, sha] of Object.entries(manifest.encoder!.files)) {
-      expect(sha256Hex(readFileSync(join(MODELS, ENCODER_ID, path))), path).toBe(sha);
+      expect(await sha256Hex(readFileSync(join(MODELS, ENCODER_ID, path))), path).toBe(sha);
     }
     expect(Object.keys(manifest.encoder!.files)).toContain('onnx/model_quantized.onnx');
     expect(versionOf(readManifest(dir))).toBe(manifest.version);

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tagsmith } from './helpers/cli';
 import { REPO } from './helpers/paths';
-import { sha256Hex } from '../src/node/fs-atomic';
+import { sha256Hex } from '../src/core/hash';
 
 const MODELS = join(REPO, 'models');
 
@@ -24,15 +24,15 @@ describe('shipped model (models/)', () => {
     expect(out.model.version).toBe(manifest.version);
   });
 
-  it('is the hybrid model trained on the default data, with files matching their recorded sha256', () => {
+  it('is the hybrid model trained on the default data, with files matching their recorded sha256', async () => {
     expect(manifest.vectorizer).toBe('hybrid');
     expect(manifest.tags).toHaveLength(200);
     expect(manifest.training.data.map((d: { file: string }) => d.file)).toEqual([
       'stackoverflow-api-2018.jsonl.gz',
       'stackoverflow-sede-2009-2011-titles.csv',
     ]);
-    expect(sha256Hex(readFileSync(join(MODELS, manifest.head.file)))).toBe(manifest.head.sha256);
-    expect(sha256Hex(readFileSync(join(MODELS, manifest.tfidf.file), 'utf8'))).toBe(manifest.tfidf.sha256);
+    expect(await sha256Hex(readFileSync(join(MODELS, manifest.head.file)))).toBe(manifest.head.sha256);
+    expect(await sha256Hex(readFileSync(join(MODELS, manifest.tfidf.file), 'utf8'))).toBe(manifest.tfidf.sha256);
   });
 
   it('keeps head + TF-IDF state well under 10 MB, small enough for an extension', () => {

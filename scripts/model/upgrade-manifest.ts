@@ -11,19 +11,22 @@ import { ENCODER_FILES, MANIFEST_FILE, modelIdentity, type ModelManifest } from 
 import { encoderHome } from '../../src/pipeline/encoder-node';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
 import { DEFAULT_MODEL_DIR, PACKAGE_ROOT } from '../../src/node/paths';
-import { sha256Hex, writeFileAtomic } from '../../src/node/fs-atomic';
+import { writeFileAtomic } from '../../src/node/fs-atomic';
+import { sha256Hex } from '../../src/core/hash';
 
-const version = (m: ModelManifest) => sha256Hex(modelIdentity({ ...m, head: m.head.sha256, tfidf: m.tfidf?.sha256 })).slice(0, 12);
+const version = async (m: ModelManifest) => (await sha256Hex(modelIdentity({ ...m, head: m.head.sha256, tfidf: m.tfidf?.sha256 }))).slice(0, 12);
 
 export async function upgradeManifest(dir: string): Promise<{ from: string; to: string; encoderDir?: string }> {
   const file = join(resolve(dir), MANIFEST_FILE);
   const m = JSON.parse(readFileSync(file, 'utf8')) as ModelManifest & { encoder?: { files?: unknown } };
   if (!m.encoder || m.encoder.files !== undefined) throw new Error(`${file}: nothing to upgrade (no encoder, or encoder.files already present)`);
   const from = m.version;
-  if (version(m) !== from) throw new Error(`${file}: version ${from} does not match its content (${version(m)}): the manifest was edited; export the model again`);
+  const computed = await version(m);
+  if (computed !== from) throw new Error(`${file}: version ${from} does not match its content (${computed}): the manifest was edited; export the model again`);
   const encoderDir = join(await encoderHome(dir), m.encoder.id);
-  m.encoder = { ...m.encoder, files: Object.fromEntries(ENCODER_FILES.map((f) => [f, sha256Hex(readFileSync(join(encoderDir, f)))])) };
-  m.version = version(m);
+  const files = await Promise.all(ENCODER_FILES.map(async (f) => [f, await sha256Hex(readFileSync(join(encoderDir, f)))] as const));
+  m.encoder = { ...m.encoder, files: Object.fromEntries(files) };
+  m.version = await version(m);
   writeFileAtomic(file, `${JSON.stringify(m, null, 1)}\n`);
   await loadNodeSuggester(dir); // the upgraded model passes every load check
   return { from, to: m.version, encoderDir };

@@ -4,6 +4,7 @@
  * question gets the same tags everywhere. Browser-safe: file access and the encoder are passed in.
  */
 import { normalizeQuestion, type QuestionText } from './normalize';
+import { sha256Hex } from './hash';
 import { TfidfVectorizer, type TfidfState } from './tfidf';
 import { Head, type FeatureRow, type SparseVector } from './head';
 import { checkManifest, manifestIdentity, MANIFEST_FILE, type EncoderSpec, type ModelManifest } from './model';
@@ -33,11 +34,6 @@ export interface SuggestOptions {
   k?: number;
   /** Tags the question already has: never suggested. */
   exclude?: Iterable<string>;
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export class Suggester {

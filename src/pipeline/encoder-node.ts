@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createEncoder, DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH } from '../runtime/encoder';
 import { ENCODER_FILES, type EncoderSpec } from '../core/model';
-import { checkEncoderFiles, sha256Hex, type EmbedFn } from '../core/suggester';
+import { checkEncoderFiles, type EmbedFn } from '../core/suggester';
+import { sha256Hex } from '../core/hash';
 import { DEFAULT_MODEL_DIR } from '../node/paths';
 
 export interface NodeEncoder {

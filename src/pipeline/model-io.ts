@@ -2,14 +2,15 @@
  * Writing and reading model directories on disk (Node). The format is core/model's; reading goes
  * through the same `loadSuggester` as the browser, with file access from `fs`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HEAD_FILE, MANIFEST_FILE, modelIdentity, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
 import { loadSuggester, type ModelFiles, type Suggester } from '../core/suggester';
 import type { Head, WeightEncoding } from '../core/head';
 import type { TfidfVectorizer } from '../core/tfidf';
-import { sha256Hex, writeFileAtomic } from '../node/fs-atomic';
+import { sha256Hex } from '../core/hash';
+import { replaceDirAtomically, writeFileAtomic } from '../node/fs-atomic';
 import { UsageError } from '../node/errors';
 
 /** f16 halves the head (the extension ships it) and keeps every score within 1e-3 of f32 (tested). */
@@ -29,20 +30,21 @@ export interface ModelParts {
 }
 
 /**
- * Exports a model: each file is written atomically, the manifest last. The manifest records the
- * sha256 of every other file (the encoder's come with `parts.encoder`, from createNodeEncoder), and
- * loaders check it, so a crash between two renames leaves a model that is refused, never a mixed
- * one that is served. Its version hashes `modelIdentity`, which loaders recompute.
+ * Exports a model into `dir`, swapping the folder as a whole (replaceDirAtomically): other files in
+ * it (the encoder folder, a README) are kept, and until the new model is complete the old one stays
+ * in place and loadable, whatever kills the process. The manifest records the sha256 of every other
+ * file (the encoder's come with `parts.encoder`, from createNodeEncoder) and loaders check them; its
+ * version hashes `modelIdentity`, which loaders recompute.
  */
 export async function exportModel(dir: string, parts: ModelParts): Promise<ModelManifest> {
   const headBytes = parts.head.serialize(HEAD_ENCODING);
-  const headSha = sha256Hex(headBytes);
+  const headSha = await sha256Hex(headBytes);
   const tfidfJson = parts.tfidf ? JSON.stringify(parts.tfidf.toJSON()) : undefined;
-  const tfidfSha = tfidfJson ? sha256Hex(tfidfJson) : undefined;
+  const tfidfSha = tfidfJson ? await sha256Hex(tfidfJson) : undefined;
   const manifest: ModelManifest = {
     format: 'tagsmith-model',
     formatVersion: 1,
-    version: sha256Hex(modelIdentity({ ...parts, head: headSha, tfidf: tfidfSha })).slice(0, 12),
+    version: (await sha256Hex(modelIdentity({ ...parts, head: headSha, tfidf: tfidfSha }))).slice(0, 12),
     createdAt: new Date().toISOString(),
     vectorizer: parts.vectorizer,
     normalization: parts.normalization,
@@ -55,9 +57,12 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
     training: parts.training,
     metrics: parts.metrics,
   };
-  writeFileAtomic(join(dir, HEAD_FILE), headBytes);
-  if (tfidfJson) writeFileAtomic(join(dir, TFIDF_FILE), tfidfJson);
-  writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+  await replaceDirAtomically(resolve(dir), (staging) => {
+    writeFileAtomic(join(staging, HEAD_FILE), headBytes);
+    if (tfidfJson) writeFileAtomic(join(staging, TFIDF_FILE), tfidfJson);
+    else rmSync(join(staging, TFIDF_FILE), { force: true }); // an embeddings model replacing a tfidf one
+    writeFileAtomic(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+  });
   return manifest;
 }
 
