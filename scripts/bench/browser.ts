@@ -122,7 +122,8 @@ async function measure(name: BrowserName, questions: Typed[]) {
 
 async function main() {
   const questions = await typedQuestions(N);
-  console.log(`bench:browser: ${N} real questions (title + markdown body), ${COLD_RUNS} cold starts per browser (${BROWSERS.join(', ')}); ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}`);
+  const loadAtStart = loadavg()[0]; // the machine is shared: the figures are read against its load
+  console.log(`bench:browser: ${N} real questions (title + markdown body), ${COLD_RUNS} cold starts per browser (${BROWSERS.join(', ')}); ${cpus().length} CPUs, load ${loadAtStart.toFixed(2)}`);
   const measured: Partial<Record<BrowserName, Awaited<ReturnType<typeof measure>>>> = {};
   for (const name of BROWSERS) measured[name] = await measure(name, questions);
 
@@ -158,7 +159,7 @@ async function main() {
   );
   const result = {
     measuredAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg1: loadavg()[0] },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg1AtStart: loadAtStart, loadavg1AtEnd: loadavg()[0] },
     questions: N,
     browsers,
     nodeReferenceMs: stats(node),

@@ -66,7 +66,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
   const proxy = await recordingProxy(record);
   const { port } = proxy.address() as AddressInfo;
   let html = '<!doctype html><title>no page</title>';
-  let browser: Browser;
+  let browser: Browser | undefined;
   try {
     browser = await puppeteer.launch({
       browser: 'firefox',
@@ -77,7 +77,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
       args: ['-remote-allow-system-access'],
       extraPrefsFirefox: {
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
-        // The background page's and the worker's console on Firefox's stdout (seen with dumpio).
+        // The background page's and the worker's console on Firefox's stdout (TAGSMITH_FIREFOX_LOG=1 shows it).
         'devtools.console.stdout.content': true,
         'devtools.console.stdout.chrome': true,
         'browser.chrome.site_icons': false, // no /favicon.ico request from the browser itself
@@ -90,14 +90,17 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
         'network.proxy.allow_hijacking_localhost': true,
       },
       dumpio: process.env.TAGSMITH_FIREFOX_LOG === '1',
+      timeout: 90_000, // a cold start on a busy 2-core box
     });
+    await browser.installExtension(extensionDir);
   } catch (err) {
+    await browser?.close();
     proxy.close();
     throw err;
   }
-  await browser.installExtension(extensionDir);
+  const started = browser;
   return {
-    browser,
+    browser: started,
     extensionBase: `moz-extension://${FIREFOX_EXTENSION_UUID}/`,
     leaked,
     firefoxOwn,
@@ -105,7 +108,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
       html = next;
     },
     async newPage() {
-      const page = await browser.newPage();
+      const page = await started.newPage();
       await page.setRequestInterception(true);
       page.on('request', (req) => {
         const url = req.url();
@@ -117,7 +120,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
       return page;
     },
     async close() {
-      await browser.close();
+      await started.close();
       proxy.close();
     },
   };
