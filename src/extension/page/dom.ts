@@ -124,10 +124,14 @@ export function oneAtATime<A extends unknown[], R>(fn: (...args: A) => Promise<R
   };
 }
 
-/** A click as the page sees a real one: pointer and mouse down/up, then click. */
+/**
+ * A click as the page sees a real one: pointer and mouse down/up, then click. `view` is the
+ * element's own window, not the script's global: in a Firefox content script the global is a
+ * sandbox, which the event constructors refuse as a `view` (TypeError, and no click at all).
+ */
 export function clickLikeUser(el: HTMLElement): void {
   const win = windowOf(el);
-  const init = { bubbles: true, cancelable: true, composed: true, button: 0, view: win };
+  const init = { bubbles: true, cancelable: true, composed: true, button: 0, view: el.ownerDocument.defaultView };
   const Pointer = win.PointerEvent ?? win.MouseEvent;
   el.dispatchEvent(new Pointer('pointerdown', init));
   el.dispatchEvent(new win.MouseEvent('mousedown', init));
