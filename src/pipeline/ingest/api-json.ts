@@ -52,7 +52,8 @@ function* itemRecord(value: Json, line: number, site: string, report: FileReport
     bodyFormat: hasBody || markdown === undefined ? 'html' : 'markdown',
     bodyMarkdown: markdown,
     tags: Array.isArray(o.tags) ? o.tags : undefined,
-    created: typeof o.creation_date === 'number' ? o.creation_date : undefined,
+    // Absent: an undated question; present but not unix seconds: a bad date (String() keeps it visible as such).
+    created: o.creation_date === undefined || o.creation_date === null ? undefined : typeof o.creation_date === 'number' ? o.creation_date : String(o.creation_date),
     site: siteFromLink(o.link) ?? site,
     line,
   };

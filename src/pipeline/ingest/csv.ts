@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
+import { REQUIRED_CSV_COLUMNS } from './detect';
 import { IngestError } from './errors';
 import type { LocatedRecord } from './normalize';
 import { countRepair, countSkip, type FileReport } from './report';
@@ -94,7 +95,7 @@ async function* rows(file: string, parser: AsyncIterable<CsvRow>, delimiter: str
         const name = decoder.decode(bytesOf(b.replace(UTF8_BOM_AS_LATIN1, ''))).trim().toLowerCase();
         if (!col!.has(name)) col!.set(name, i);
       });
-      for (const req of ['id', 'title', 'tags', 'creationdate']) {
+      for (const req of REQUIRED_CSV_COLUMNS.map((c) => c.toLowerCase())) {
         if (!col.has(req)) throw new IngestError(file, `CSV header has no ${req} column`, info.lines);
       }
       continue;
