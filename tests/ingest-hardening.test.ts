@@ -4,18 +4,17 @@
  * arbitrary lines or bytes in each format either read (every record kept or counted) or fail with
  * a clear IngestError, within a time bound.
  */
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
-import { createGzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Question } from '../src/core/types';
 import { IngestError, readQuestions, type FileReport } from '../src/pipeline/ingest';
 import { newFileReport } from '../src/pipeline/ingest/report';
-const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+import { MAX_RECORD_CHARS } from '../src/pipeline/ingest/source';
+import { writeHugeLine } from '../scripts/lib/huge-input';
 
 let tmp = '';
 beforeAll(async () => {
@@ -32,18 +31,6 @@ async function readAll(file: string): Promise<{ qs: Question[]; rep: FileReport;
 
 const skipped = (rep: FileReport) => Object.values(rep.skipped).reduce((a, b) => a + b, 0);
 const item = (id: number, extra: Record<string, unknown> = {}) => JSON.stringify({ question_id: id, title: `t${id}`, tags: ['java'], creation_date: 1525132800, ...extra });
-
-/** Writes `head`, then `mb` MiB of 'a' as one line body, then `tail`, gzip-compressed when asked. */
-async function writeHugeLine(file: string, head: string, mb: number, tail: string, gzip: boolean): Promise<void> {
-  const out = createWriteStream(file);
-  const sink = gzip ? createGzip({ level: 9 }) : out;
-  if (gzip) sink.pipe(out);
-  const mib = Buffer.alloc(2 ** 20, 'a');
-  sink.write(head);
-  for (let i = 0; i < mb; i++) if (!sink.write(mib)) await once(sink, 'drain');
-  sink.end(tail);
-  await once(out, 'finish');
-}
 
 describe('huge records', () => {
   it('a 100 MB JSON line is skipped as too-large in linear time, with its line number; the next line is kept', async () => {
