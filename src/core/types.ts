@@ -20,8 +20,11 @@ export interface Question {
   bodyMarkdown?: string;
   /** Tags, lower case, in the source's order. */
   tags: string[];
-  /** Creation time, ISO 8601 in UTC (`2018-04-30T12:00:00.000Z`). */
-  created: string;
+  /**
+   * Creation time, ISO 8601 in UTC (`2018-04-30T12:00:00.000Z`); absent when the source has no date
+   * (fine for training; drift analysis counts such questions as "no date").
+   */
+  created?: string;
   /** Base name of the file the question was read from. */
   source: string;
 }

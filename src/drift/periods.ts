@@ -83,12 +83,12 @@ export function parsePeriodList(spec: string, by: Granularity, option = '--month
   return [...out].sort((x, y) => x - y).map((i) => periodName(i, by));
 }
 
-/** Groups items by the period of their creation date; items without a usable date are counted apart. */
-export function groupByPeriod<T extends { created: string }>(items: readonly T[], by: Granularity): { groups: Map<string, T[]>; undated: number } {
+/** Groups items by the period of their creation date; items without a date (or a usable one) are counted apart. */
+export function groupByPeriod<T extends { created?: string }>(items: readonly T[], by: Granularity): { groups: Map<string, T[]>; undated: number } {
   const groups = new Map<string, T[]>();
   let undated = 0;
   for (const item of items) {
-    const p = periodOfDate(item.created, by);
+    const p = item.created === undefined ? undefined : periodOfDate(item.created, by);
     if (p === undefined) {
       undated++;
       continue;

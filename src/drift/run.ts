@@ -59,7 +59,7 @@ export interface DriftReport {
     files: Pick<FileReport, 'file' | 'format' | 'read' | 'kept' | 'skipped' | 'repaired'>[];
     duplicates: number;
     kept: number;
-    /** Questions whose creation date did not give a period (counted, not analysed). */
+    /** Questions with no creation date, or one that gave no period (counted as "no date", not analysed). */
     undated: number;
     /** Periods present in the data, with their question counts. */
     periodsInData: Record<string, number>;
@@ -114,6 +114,7 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
   const questions = text === 'title' ? loaded.questions.map((q): Question => ({ ...q, body: '', bodyMarkdown: undefined })) : loaded.questions;
   timings.load = now() - t0;
   const { groups, undated } = groupByPeriod(questions, by);
+  if (undated > 0) log(`${undated} question(s) with no creation date: counted as "no date", left out of every period`);
   const periodsInData = Object.fromEntries([...groups.entries()].sort(([a], [b]) => periodIndex(a, by) - periodIndex(b, by)).map(([p, q]) => [p, q.length]));
   const span = Object.keys(periodsInData);
   const spanText = span.length ? `the data covers ${span[0]}..${span[span.length - 1]}` : 'no question has a usable creation date';

@@ -88,7 +88,13 @@ export async function readRuns(uri: string | undefined, outDir: string): Promise
   return snapshotFromFileStore(root, outDir);
 }
 
-const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
+/** Escapes any value (a server may answer a string where a number is expected). */
+const esc = (v: unknown) => escapeHtml(String(v ?? ''));
+/** UTC time of a millisecond timestamp; '' when absent or not a valid time (a server may send anything). */
+function time(ms: number | null): string {
+  const d = new Date(ms ?? NaN);
+  return ms && Number.isFinite(d.getTime()) ? d.toISOString().replace('T', ' ').slice(0, 19) : '';
+}
 const duration = (r: RunRecord) => (r.endTime ? `${((r.endTime - r.startTime) / 1000).toFixed(1)} s` : '');
 
 function compared(r: PageRun): ComparedRun {
@@ -105,18 +111,18 @@ function runDetails(r: PageRun): string {
   const kv = (o: Record<string, string>) =>
     Object.keys(o)
       .sort()
-      .map((k) => `<tr><td>${escapeHtml(k)}</td><td><code>${escapeHtml(o[k])}</code></td></tr>`)
+      .map((k) => `<tr><td>${esc(k)}</td><td><code>${esc(o[k])}</code></td></tr>`)
       .join('');
   const metrics = Object.keys(r.metrics)
     .sort()
-    .map((k) => `<tr><td>${escapeHtml(k)}</td><td class="num">${escapeHtml(String(r.metrics[k].value))}</td><td class="num">${r.metrics[k].step}</td></tr>`)
+    .map((k) => `<tr><td>${esc(k)}</td><td class="num">${esc(r.metrics[k].value)}</td><td class="num">${esc(r.metrics[k].step)}</td></tr>`)
     .join('');
   const artifacts = r.artifacts
-    .map((a) => `<li><a href="${escapeHtml(a.href)}">${escapeHtml(a.path)}</a> <span class="muted">${a.size ?? ''} B</span></li>`)
+    .map((a) => `<li><a href="${esc(a.href)}">${esc(a.path)}</a> <span class="muted">${esc(a.size)} B</span></li>`)
     .join('');
-  const name = escapeHtml(r.runName || r.runId);
-  return `<details id="run-${escapeHtml(r.runId)}"><summary><b>${name}</b> <span class="status-${r.status}">${r.status}</span>
-<span class="muted">${r.runId} · ${time(r.startTime)} UTC · ${duration(r)}</span>${r.href ? ` · <a href="${escapeHtml(r.href)}">run</a>` : ''}</summary>
+  const name = esc(r.runName || r.runId);
+  return `<details id="run-${esc(r.runId)}"><summary><b>${name}</b> <span class="status-${esc(r.status)}">${esc(r.status)}</span>
+<span class="muted">${esc(r.runId)} · ${time(r.startTime)} UTC · ${esc(duration(r))}</span>${r.href ? ` · <a href="${esc(r.href)}">run</a>` : ''}</summary>
 <h3>Artifacts (${r.artifacts.length})</h3><ul class="artifacts">${artifacts || '<li class="muted">none</li>'}</ul>
 <div class="plots"><div><h3>Params</h3><table>${kv(r.params)}</table></div>
 <div><h3>Metrics (latest)</h3><table><tr><th>key</th><th>value</th><th>step</th></tr>${metrics}</table></div>
@@ -128,17 +134,17 @@ export async function renderRunsPage(s: RunsSnapshot, generatedAt = new Date()):
   const sections: string[] = [];
   const total = s.experiments.reduce((n, e) => n + e.runs.length, 0);
   sections.push(
-    `<h1>tagsmith runs</h1><p class="muted">${s.experiments.length} experiment(s), ${total} run(s) from ${escapeHtml(s.kind === 'rest' ? 'MLflow server' : 'MLflow file store')} <code>${escapeHtml(s.source)}</code>; generated ${time(generatedAt.getTime())} UTC. Click a column header to sort.</p>`,
+    `<h1>tagsmith runs</h1><p class="muted">${s.experiments.length} experiment(s), ${total} run(s) from ${esc(s.kind === 'rest' ? 'MLflow server' : 'MLflow file store')} <code>${esc(s.source)}</code>; generated ${time(generatedAt.getTime())} UTC. Click a column header to sort.</p>`,
   );
   if (s.experiments.length > 1) {
     sections.push(
-      `<ul>${s.experiments.map((e) => `<li><a href="#exp-${escapeHtml(e.experimentId)}">${escapeHtml(e.name)}</a> (${e.runs.length} runs)</li>`).join('')}</ul>`,
+      `<ul>${s.experiments.map((e) => `<li><a href="#exp-${esc(e.experimentId)}">${esc(e.name)}</a> (${e.runs.length} runs)</li>`).join('')}</ul>`,
     );
   }
   for (const e of s.experiments) {
     const runs = e.runs.map(compared);
     sections.push(
-      `<h2 id="exp-${escapeHtml(e.experimentId)}">${escapeHtml(e.name)} <span class="muted">experiment ${escapeHtml(e.experimentId)}${e.href ? ` · <a href="${escapeHtml(e.href)}">${s.kind === 'rest' ? 'in MLflow' : 'directory'}</a>` : ''}</span></h2>`,
+      `<h2 id="exp-${esc(e.experimentId)}">${esc(e.name)} <span class="muted">experiment ${esc(e.experimentId)}${e.href ? ` · <a href="${esc(e.href)}">${s.kind === 'rest' ? 'in MLflow' : 'directory'}</a>` : ''}</span></h2>`,
     );
     if (runs.length === 0) {
       sections.push('<p class="muted">no runs</p>');
@@ -150,7 +156,7 @@ export async function renderRunsPage(s: RunsSnapshot, generatedAt = new Date()):
     if (hasData) sections.push(`<div class="plots">${Object.values(charts).map((c) => `<figure>${inlineSvg(c.svg)}</figure>`).join('')}</div>`);
     sections.push(`<h3>Runs</h3>${e.runs.map(runDetails).join('\n')}`);
   }
-  if (s.warnings.length) sections.push(`<h2>Warnings</h2><ul>${s.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
+  if (s.warnings.length) sections.push(`<h2>Warnings</h2><ul>${s.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   return htmlPage('tagsmith runs', sections.join('\n'));
 }
 

@@ -14,10 +14,7 @@ export function normaliseTag(name: string): string {
   return name.trim().toLowerCase();
 }
 
-/** Tag syntax the site accepts: 1-35 of a-z 0-9 + # . - (no spaces). */
-export function isValidTagName(name: string): boolean {
-  return /^[a-z0-9+#.][a-z0-9+#.-]{0,34}$/.test(name);
-}
+export { isValidTagName } from '../../core/tag-syntax';
 
 /** Lower-cased, de-duplicated, order kept. */
 export function uniqueTags(names: Iterable<string>): string[] {

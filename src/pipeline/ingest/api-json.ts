@@ -7,7 +7,7 @@ import { decodeHTML } from 'entities';
 import { IngestError } from './errors';
 import { siteFromLink, type LocatedRecord } from './normalize';
 import { countRepair, countSkip, type FileReport } from './report';
-import { decodeUtf8 } from './source';
+import { decodeUtf8, MAX_RECORD_CHARS } from './source';
 
 type Json = unknown;
 
@@ -52,27 +52,47 @@ function* itemRecord(value: Json, line: number, site: string, report: FileReport
     bodyFormat: hasBody || markdown === undefined ? 'html' : 'markdown',
     bodyMarkdown: markdown,
     tags: Array.isArray(o.tags) ? o.tags : undefined,
-    created: typeof o.creation_date === 'number' ? o.creation_date : undefined,
+    // Absent: an undated question; present but not unix seconds: a bad date (String() keeps it visible as such).
+    created: o.creation_date === undefined || o.creation_date === null ? undefined : typeof o.creation_date === 'number' ? o.creation_date : String(o.creation_date),
     site: siteFromLink(o.link) ?? site,
     line,
   };
 }
 
-/** Splits decoded text chunks into lines (without the line break), numbered from 1. */
-async function* lines(text: AsyncIterable<string>): AsyncGenerator<[string, number]> {
-  let rest = '';
+/**
+ * Splits decoded text chunks into lines (without the line break), numbered from 1. A line longer
+ * than `maxChars` is yielded as null (its text is dropped as it streams, so memory stays bounded).
+ * Each chunk is scanned once: time is linear in the input whatever the line lengths.
+ */
+async function* lines(text: AsyncIterable<string>, maxChars: number): AsyncGenerator<[string | null, number]> {
+  let parts: string[] = [];
+  let length = 0;
+  let tooLong = false;
   let n = 0;
   for await (const chunk of text) {
-    rest += chunk;
     let start = 0;
     let i: number;
-    while ((i = rest.indexOf('\n', start)) !== -1) {
-      yield [rest.slice(start, i).replace(/\r$/, ''), ++n];
+    while ((i = chunk.indexOf('\n', start)) !== -1) {
+      n++;
+      if (tooLong || length + i - start > maxChars) yield [null, n];
+      else {
+        parts.push(chunk.slice(start, i));
+        yield [parts.join('').replace(/\r$/, ''), n];
+      }
+      parts = [];
+      length = 0;
+      tooLong = false;
       start = i + 1;
     }
-    rest = rest.slice(start);
+    if (start < chunk.length && !tooLong) {
+      length += chunk.length - start;
+      tooLong = length > maxChars;
+      if (tooLong) parts = [];
+      else parts.push(chunk.slice(start));
+    }
   }
-  if (rest) yield [rest, ++n];
+  if (tooLong) yield [null, ++n];
+  else if (length > 0) yield [parts.join(''), ++n];
 }
 
 /**
@@ -86,9 +106,20 @@ export async function* readApiJson(file: string, bytes: Readable, site: string, 
   let documentLines: string[] | null = null;
   let documentStart = 1;
   let seenValue = false;
-  for await (const [line, n] of lines(text)) {
+  let documentChars = 0;
+  for await (const [line, n] of lines(text, MAX_RECORD_CHARS)) {
     if (documentLines) {
+      documentChars += line?.length ?? 0; // null: one of its lines alone is too long
+      if (line === null || documentChars > MAX_RECORD_CHARS) {
+        throw new IngestError(file, `is one JSON document of more than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (from line ${documentStart}); write it as JSON lines, one item per line (e.g. \`jq -c '.items[]'\`)`, n);
+      }
       documentLines.push(line);
+      continue;
+    }
+    if (line === null) {
+      report.read++;
+      countSkip(report, 'too-large', { line: n });
+      seenValue = true;
       continue;
     }
     if (line.trim() === '') continue;

@@ -16,11 +16,11 @@ export interface Sniff {
   delimiter?: string;
 }
 
-/** Columns a Data Explorer CSV must have (matched case-insensitively). */
-export const REQUIRED_CSV_COLUMNS = ['Id', 'Title', 'Tags', 'CreationDate'] as const;
+/** Columns a Data Explorer CSV must have (matched case-insensitively); CreationDate and Body are optional. */
+export const REQUIRED_CSV_COLUMNS = ['Id', 'Title', 'Tags'] as const;
 
 const EXPECTED =
-  'expected a Stack Exchange Data Explorer CSV (header with Id, Title, Tags, CreationDate), ' +
+  'expected a Stack Exchange Data Explorer CSV (header with Id, Title, Tags, optionally CreationDate), ' +
   'a data dump Posts.xml (<posts><row .../></posts>) or Stack Exchange API question items (JSON lines or {"items": [...]} pages), optionally gzip-compressed';
 
 /** Magic numbers of binary files people may pass by mistake, with a hint for each. */
@@ -90,7 +90,7 @@ export async function sniff(file: string): Promise<Sniff> {
     throw new IngestError(
       file,
       `is a CSV without the column(s) ${missing.join(', ')} (found: ${header.slice(0, 30).join(', ')}). ` +
-        `Export it from the Data Explorer with at least \`SELECT Id, Title, Tags, CreationDate\` (Body optional).`,
+        `Export it from the Data Explorer with at least \`SELECT Id, Title, Tags\` (CreationDate and Body optional).`,
       1,
     );
   }

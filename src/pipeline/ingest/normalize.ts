@@ -2,6 +2,7 @@
  * Pure helpers that turn raw field values of any source into `Question` fields:
  * dates, tags, sites, and the shared record validation that yields a question or a skip reason.
  */
+import { isValidTagName } from '../../core/tag-syntax';
 import type { BodyFormat, Question } from '../../core/types';
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -67,10 +68,10 @@ export function parseDate(value: string | number | undefined | null): string | n
  * Splits a tag field into lower-case tags, in source order, without empties or repeats.
  * Accepts `<a><b>` (SEDE, older dumps), `|a|b|` (newer dumps) and, as a fallback, `a b` or `a,b`.
  */
-export function parseTags(value: string | readonly unknown[] | undefined | null): string[] {
+export function parseTags(value: string | readonly string[] | undefined | null): string[] {
   if (value === undefined || value === null) return [];
-  let parts: string[];
-  if (Array.isArray(value)) parts = value.map((v) => String(v));
+  let parts: readonly string[];
+  if (Array.isArray(value)) parts = value;
   else {
     const s = (value as string).trim();
     if (s.startsWith('<')) parts = [...s.matchAll(/<([^<>]*)>/g)].map((m) => m[1]);
@@ -123,17 +124,29 @@ export interface LocatedRecord extends RawRecord {
   line?: number;
 }
 
-/** Validates a record: a Question, or the skip reason (`missing-id`, `missing-title`, `no-tags`, `bad-date`). */
+/**
+ * Validates a record: a Question, or the skip reason (`missing-id`, `missing-title`, `no-tags`,
+ * `invalid-tag` (not a string, or outside Stack Overflow's tag syntax), `bad-date`, `not-a-question`
+ * for a post with neither title nor tags, i.e. an answer). A record without any date is kept undated.
+ */
 export function toQuestion(raw: RawRecord, source: string): Question | { skip: string; id?: string } {
   const id = raw.id === undefined || raw.id === null ? '' : String(raw.id).trim();
   if (!id) return { skip: 'missing-id' };
   const title = (raw.title ?? '').trim();
+  // Posts exports mix in answers: a post with neither title nor tags is not a question.
+  if (!title && !raw.tags?.length) return { skip: 'not-a-question', id };
   if (!title) return { skip: 'missing-title', id };
-  const tags = parseTags(raw.tags);
+  if (Array.isArray(raw.tags) && !raw.tags.every((t) => typeof t === 'string')) return { skip: 'invalid-tag', id };
+  const tags = parseTags(raw.tags as string | readonly string[] | null | undefined);
   if (tags.length === 0) return { skip: 'no-tags', id };
-  const created = parseDate(raw.created);
-  if (!created) return { skip: 'bad-date', id };
-  const q: Question = { id, site: raw.site, title, body: raw.body ?? '', bodyFormat: raw.bodyFormat, tags, created, source };
+  // A tag the site could not have stored (`<svg onload=...>`, `[object object]`) must not reach the vocabulary.
+  if (!tags.every(isValidTagName)) return { skip: 'invalid-tag', id };
+  // No date at all is fine (training needs none; drift counts it as "no date"); a date that does not parse is not.
+  const undated = raw.created === undefined || raw.created === null || String(raw.created).trim() === '';
+  const created = undated ? undefined : parseDate(raw.created);
+  if (created === null) return { skip: 'bad-date', id };
+  const q: Question = { id, site: raw.site, title, body: raw.body ?? '', bodyFormat: raw.bodyFormat, tags, source };
+  if (created) q.created = created;
   if (typeof raw.bodyMarkdown === 'string') q.bodyMarkdown = raw.bodyMarkdown;
   return q;
 }

@@ -7,7 +7,7 @@ import { SaxesParser } from 'saxes';
 import { IngestError } from './errors';
 import type { LocatedRecord } from './normalize';
 import { countRepair, countSkip, type FileReport } from './report';
-import { decodeUtf8 } from './source';
+import { decodeUtf8, MAX_RECORD_CHARS } from './source';
 
 /**
  * Yields one raw record per `<row>` with `PostTypeId="1"`; other rows (answers, wikis, ...) are
@@ -29,6 +29,10 @@ export async function* readPostsXml(file: string, bytes: Readable, site: string,
     if (depth !== 2 || tag.name !== 'row') return;
     const a = tag.attributes as Record<string, string>;
     report.read++;
+    if (Object.values(a).reduce((n, v) => n + v.length, 0) > MAX_RECORD_CHARS) {
+      countSkip(report, 'too-large', { line: parser.line, id: a.Id });
+      return;
+    }
     if (a.PostTypeId !== '1') {
       countSkip(report, 'not-a-question', { line: parser.line, id: a.Id });
       return;

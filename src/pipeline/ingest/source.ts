@@ -5,11 +5,18 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { constants as zc, createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { IngestError } from './errors';
 
 /** Size of the decompressed head used to sniff the format. */
 export const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Largest record read (a JSON line, a CSV row's fields, a Posts.xml row's attributes), in characters
+ * (bytes for CSV). A Stack Overflow question is at most ~30,000 characters of body plus its markdown;
+ * an API page of 100 such items stays under this. Larger records are skipped as `too-large`.
+ */
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
 
 const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
@@ -32,22 +39,39 @@ export async function fileSize(file: string): Promise<number> {
 export async function readHead(file: string): Promise<{ head: Buffer; gzip: boolean; size: number }> {
   const size = await fileSize(file);
   const fh = await open(file, 'r');
+  let raw: Buffer;
   try {
     const buf = Buffer.alloc(Math.min(size, HEAD_BYTES));
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const raw = buf.subarray(0, bytesRead);
-    if (!isGzip(raw)) return { head: raw, gzip: false, size };
-    let head: Buffer;
-    try {
-      // Z_SYNC_FLUSH lets zlib decode a prefix of the stream without complaining that it ends early.
-      head = gunzipSync(raw, { finishFlush: zc.Z_SYNC_FLUSH });
-    } catch (err) {
-      throw new IngestError(file, `starts like gzip but cannot be decompressed (${(err as Error).message}); compress it again with gzip`);
-    }
-    return { head: head.subarray(0, HEAD_BYTES), gzip: true, size };
+    raw = buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
+  if (!isGzip(raw)) return { head: raw, gzip: false, size };
+  return { head: await gunzipHead(file), gzip: true, size };
+}
+
+/**
+ * The first HEAD_BYTES of a gzip file's content, decompressed as a stream and stopped there (a small
+ * file can expand to gigabytes). A file that ends before its gzip stream does is reported as
+ * truncated, not as empty.
+ */
+async function gunzipHead(file: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  const gunzip = createReadStream(file).pipe(createGunzip());
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= HEAD_BYTES) break;
+    }
+  } catch (err) {
+    throw new IngestError(file, `is a truncated or corrupt gzip file (${(err as Error).message}); download or compress it again`);
+  } finally {
+    gunzip.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, HEAD_BYTES);
 }
 
 /**
