@@ -1,12 +1,12 @@
 /**
  * Architecture rules, checked on the sources (docs/architecture.md draws the same table):
  * - each part of src/ imports only the parts the table below allows (so arrows point one way and
- *   the parts form no cycle);
+ *   the parts form no cycle), and no files import each other around a loop;
  * - code that runs in the browser (core, learn, runtime, ui, extension) imports no Node-only module;
  * - entrypoints/ only calls into the extension; scripts/ import no test code.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { REPO } from './helpers/paths';
@@ -123,6 +123,17 @@ describe('module boundaries', () => {
     const actual = new Map<string, Set<string>>();
     for (const e of srcEdges) actual.set(e.from, (actual.get(e.from) ?? new Set()).add(e.to));
     expect(findCycle(actual)).toBeUndefined();
+  });
+
+  it('no two files import each other, directly or around a loop (type-only imports included)', () => {
+    const resolveFile = (from: string, spec: string): string | undefined => {
+      const base = resolve(dirname(from), spec);
+      return ['', '.ts', '.tsx', '/index.ts', '/index.tsx'].map((e) => base + e).find((p) => existsSync(p) && statSync(p).isFile());
+    };
+    const graph = new Map(
+      srcFiles.map((f) => [relative(REPO, f), new Set(imports(f).filter((s) => s.startsWith('.')).flatMap((s) => resolveFile(f, s) ?? []).map((p) => relative(REPO, p)))]),
+    );
+    expect(findCycle(graph)).toBeUndefined();
   });
 
   it('browser-side code imports no Node-only module, and only browser-side parts', () => {

@@ -7,7 +7,7 @@ import { createRouter } from '../src/extension/background/router';
 import { createLatestOnly } from '../src/extension/chips/latest-only';
 import { barStateFor, chooseChips, hasEnoughText, percent } from '../src/extension/chips/suggestions';
 import { DEFAULT_SETTINGS, sanitizeSettings, type Settings } from '../src/extension/settings/settings';
-import { isBackgroundMessage, isOffscreenMessage, parseMessage, type ModelHost, type Reply, type SuggestRequest, type SuggestResponse } from '../src/extension/protocol';
+import { parseMessage, type ModelHost, type Reply, type SuggestRequest, type SuggestResponse } from '../src/extension/protocol';
 import { SuggestionController } from '../src/extension/chips/controller';
 import type { AskPageAdapter, AskPageText } from '../src/extension/page/types';
 import type { Suggestion } from '../src/core/suggester';
@@ -44,14 +44,6 @@ function fakeHost() {
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('message routing', () => {
-  it('recognises its own targets only', () => {
-    expect(isBackgroundMessage({ target: 'background', type: 'status' })).toBe(true);
-    expect(isBackgroundMessage({ target: 'offscreen', type: 'status' })).toBe(false);
-    expect(isOffscreenMessage({ target: 'offscreen', type: 'status' })).toBe(true);
-    expect(isOffscreenMessage(null)).toBe(false);
-    expect(isBackgroundMessage('suggest')).toBe(false);
-  });
-
   it('runs one request at a time and drops a request overtaken while it waited', async () => {
     const { host, calls, gates } = fakeHost();
     const router = createRouter(host);
@@ -119,6 +111,23 @@ describe('message routing', () => {
     // ...while within one instance an older seq is still stale
     expect(await router.handle({ target: 'background', type: 'suggest', instance: 'page-2', seq: 0, request: req('x') }, 'tab:1')).toEqual({ ok: false, stale: true });
     expect(calls).toEqual(['old page', 'reloaded']);
+  });
+
+  it("a request the old page queued is dropped once the reloaded page asks", async () => {
+    const { host, calls, gates } = fakeHost();
+    const router = createRouter(host);
+    const busy = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 1, request: req('running') }, 'tab:1');
+    await tick(); // with the model now
+    const queued = router.handle({ target: 'background', type: 'suggest', instance: 'page-1', seq: 2, request: req('queued by the old page') }, 'tab:1');
+    const fresh = router.handle({ target: 'background', type: 'suggest', instance: 'page-2', seq: 1, request: req('reloaded') }, 'tab:1');
+    await tick();
+    gates[0].resolve();
+    await busy;
+    expect(await queued).toEqual({ ok: false, stale: true });
+    await tick();
+    gates[1].resolve();
+    expect(await fresh).toMatchObject({ ok: true, value: { tags: [{ name: 'reloaded' }] } });
+    expect(calls).toEqual(['running', 'reloaded']);
   });
 });
 

@@ -55,12 +55,14 @@ describe('replaceDirAtomically', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'tagsmith.json'), 'old manifest');
     // the state after rename(dir -> .old) and before rename(staging -> dir)
-    renameSync(dir, join(root, 'b', '.model.old-123-abc'));
-    mkdirSync(join(root, 'b', '.model.staging-123-abc'));
+    const deadPid = 999_999_999; // above any pid_max: no such process
+    renameSync(dir, join(root, 'b', `.model.old-${deadPid}-abc`));
+    mkdirSync(join(root, 'b', `.model.staging-${deadPid}-abc`));
+    mkdirSync(join(root, 'b', `.model.staging-${process.pid}-live`)); // an export still running: left alone
     expect(existsSync(dir)).toBe(false);
     recoverDir(dir);
     expect(readFileSync(join(dir, 'tagsmith.json'), 'utf8')).toBe('old manifest');
-    expect(leftovers(dir)).toEqual([]);
+    expect(leftovers(dir)).toEqual([`.model.staging-${process.pid}-live`]);
   });
 
   it('a fill that throws leaves the folder as it was and no staging folder', async () => {

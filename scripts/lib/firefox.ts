@@ -28,8 +28,6 @@ export interface FirefoxSession {
   extensionBase: string;
   /** Every http(s) URL (or proxied host) the browser tried to reach other than the served ask page. */
   leaked: string[];
-  /** Requests Firefox made to its own services (see FIREFOX_OWN_HOST): reported, not failed on. */
-  firefoxOwn: string[];
   servePage(html: string): void;
   /** A new tab whose ask-page requests are served and whose other http(s) requests are refused. */
   newPage(): Promise<Page>;
@@ -52,7 +50,6 @@ async function recordingProxy(record: (target: string) => void): Promise<Server>
 
 export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxSession> {
   const leaked: string[] = [];
-  const firefoxOwn: string[] = [];
   const record = (url: string) => {
     let host = '';
     try {
@@ -60,8 +57,8 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
     } catch {
       // not a URL: keep it as a leak, whatever it is
     }
-    const list = FIREFOX_OWN_HOST.test(host) ? firefoxOwn : leaked;
-    if (!list.includes(url)) list.push(url);
+    if (FIREFOX_OWN_HOST.test(host)) return; // Firefox's own services: refused by the proxy, not the extension's doing
+    if (!leaked.includes(url)) leaked.push(url);
   };
   const proxy = await recordingProxy(record);
   const { port } = proxy.address() as AddressInfo;
@@ -103,7 +100,6 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
     browser: started,
     extensionBase: `moz-extension://${FIREFOX_EXTENSION_UUID}/`,
     leaked,
-    firefoxOwn,
     servePage(next) {
       html = next;
     },

@@ -7,14 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ENCODER_FILES, MANIFEST_FILE, modelIdentity, type ModelManifest } from '../../src/core/model';
+import { ENCODER_FILES, identityVersion, MANIFEST_FILE, manifestIdentity, type ModelManifest } from '../../src/core/model';
 import { encoderHome } from '../../src/pipeline/encoder-node';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
 import { DEFAULT_MODEL_DIR, PACKAGE_ROOT } from '../../src/node/paths';
 import { writeFileAtomic } from '../../src/node/fs-atomic';
 import { sha256Hex } from '../../src/core/hash';
 
-const version = async (m: ModelManifest) => (await sha256Hex(modelIdentity({ ...m, head: m.head.sha256, tfidf: m.tfidf?.sha256 }))).slice(0, 12);
+const version = (m: ModelManifest) => identityVersion(manifestIdentity(m));
 
 export async function upgradeManifest(dir: string): Promise<{ from: string; to: string; encoderDir?: string }> {
   const file = join(resolve(dir), MANIFEST_FILE);

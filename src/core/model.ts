@@ -13,6 +13,7 @@
  * its parts agree; `loadSuggester` then checks it against the files (sha256, sizes, head shape)
  * and recomputes its version.
  */
+import { sha256Hex } from './hash';
 import { Type, type Static } from 'typebox';
 import { Errors } from 'typebox/schema';
 import { NORMALIZATION_VERSION, type NormalizeOptions } from './normalize';
@@ -104,6 +105,11 @@ export function modelIdentity(m: Pick<ModelManifest, 'vectorizer' | 'normalizati
 /** The identity of a manifest as `modelIdentity` hashes it. */
 export function manifestIdentity(m: ModelManifest): string {
   return modelIdentity({ ...m, head: m.head.sha256, tfidf: m.tfidf?.sha256 });
+}
+
+/** A model's version: the first 12 hex digits of the sha256 of its identity (export, load and upgrade use this one). */
+export async function identityVersion(identity: string): Promise<string> {
+  return (await sha256Hex(identity)).slice(0, 12);
 }
 
 /**

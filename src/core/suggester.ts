@@ -7,7 +7,7 @@ import { normalizeQuestion, type QuestionText } from './normalize';
 import { sha256Hex } from './hash';
 import { TfidfVectorizer, type TfidfState } from './tfidf';
 import { Head, type FeatureRow, type SparseVector } from './head';
-import { checkManifest, manifestIdentity, MANIFEST_FILE, type EncoderSpec, type ModelManifest } from './model';
+import { checkManifest, identityVersion, manifestIdentity, MANIFEST_FILE, type EncoderSpec, type ModelManifest } from './model';
 import type { ScoredTag } from './types';
 
 /** Turns texts into sentence embeddings (L2-normalised), in the order given. */
@@ -182,7 +182,7 @@ function checkHeadShape(m: ModelManifest, head: Head, where: string): void {
 export async function loadSuggester(files: ModelFiles, makeEncoder?: EncoderFactory, source = MANIFEST_FILE): Promise<Suggester> {
   const at = (name: string) => (source.endsWith(MANIFEST_FILE) ? source.slice(0, -MANIFEST_FILE.length) + name : name);
   const manifest = checkManifest(parseJson(await files.text(MANIFEST_FILE), source), source);
-  const version = (await sha256Hex(new TextEncoder().encode(manifestIdentity(manifest)))).slice(0, 12);
+  const version = await identityVersion(manifestIdentity(manifest));
   if (version !== manifest.version) {
     throw new Error(
       `${source}: the manifest says version ${manifest.version} but its content hashes to ${version}: it was edited after export; ` +
@@ -201,8 +201,9 @@ export async function loadSuggester(files: ModelFiles, makeEncoder?: EncoderFact
   let tfidf: TfidfVectorizer | undefined;
   if (manifest.tfidf) {
     const where = at(manifest.tfidf.file);
-    const raw = await files.text(manifest.tfidf.file);
-    await checkSha256(new TextEncoder().encode(raw), manifest.tfidf.sha256, where);
+    const bytes = await files.bytes(manifest.tfidf.file);
+    await checkSha256(bytes, manifest.tfidf.sha256, where); // the file's own bytes, not re-encoded text
+    const raw = new TextDecoder().decode(bytes);
     tfidf = TfidfVectorizer.fromJSON(parseJson(raw, where) as TfidfState);
     if (tfidf.size !== manifest.tfidf.features) throw new Error(`${where}: ${tfidf.size} features, the manifest says ${manifest.tfidf.features}; export the model again`);
   }

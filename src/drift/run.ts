@@ -153,7 +153,7 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
   const all = [...refSample, ...analysed.flatMap((a) => a.sample)];
   const texts = all.map((q) => suggester.textOf(q));
   const t1 = now();
-  const { vectors, cached } = await embedTexts(texts, modelDir, resolve(opts.cacheDir));
+  const { vectors, cached } = await embedTexts(texts, modelDir, resolve(opts.cacheDir), suggester.manifest.encoder);
   timings.embed = now() - t1;
   const t2 = now();
   const scores: Float32Array[] = [];

@@ -136,14 +136,6 @@ export function parseMessage(msg: unknown, target: 'background' | 'offscreen'): 
   }
 }
 
-export function isBackgroundMessage(msg: unknown): boolean {
-  return isObject(msg) && msg.target === 'background';
-}
-
-export function isOffscreenMessage(msg: unknown): boolean {
-  return isObject(msg) && msg.target === 'offscreen';
-}
-
 /** A fresh id for one page load or popup opening (see {@link BackgroundMessage}). */
 export function newInstanceId(): string {
   return globalThis.crypto.randomUUID();

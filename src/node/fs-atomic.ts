@@ -30,21 +30,36 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, tmpDir 
   }
 }
 
-const staged = (dir: string, kind: 'staging' | 'old') => new RegExp(`^\\.${basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${kind}-`);
+const staged = (dir: string, kind: 'staging' | 'old') => new RegExp(`^\\.${basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${kind}-(\\d+)-`);
+
+/** True while process `pid` runs (its folders belong to an export still going on). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
- * Finishes or undoes what an earlier `replaceDirAtomically` left when it was killed: a leftover
- * staging folder is removed (its model was never complete); if the process died between its two
- * renames (no `dir`, an `.old` beside it), the old folder is put back.
+ * Finishes or undoes what an earlier `replaceDirAtomically` left when its process was killed
+ * (folders of a process still running are left alone): a leftover staging folder is removed (its
+ * model was never complete); if the process died between its two renames (no `dir`, an `.old`
+ * beside it), the old folder is put back.
  */
 export function recoverDir(dir: string): void {
   const parent = dirname(dir);
   if (!existsSync(parent)) return;
-  const entries = readdirSync(parent);
-  for (const e of entries) if (staged(dir, 'staging').test(e)) rmSync(join(parent, e), { recursive: true, force: true });
-  const olds = entries.filter((e) => staged(dir, 'old').test(e)).sort();
-  if (!existsSync(dir) && olds.length) renameSync(join(parent, olds.at(-1)!), dir);
-  for (const e of readdirSync(parent)) if (staged(dir, 'old').test(e)) rmSync(join(parent, e), { recursive: true, force: true });
+  const dead = (kind: 'staging' | 'old') =>
+    readdirSync(parent).filter((e) => {
+      const m = staged(dir, kind).exec(e);
+      return m !== null && !alive(Number(m[1]));
+    });
+  for (const e of dead('staging')) rmSync(join(parent, e), { recursive: true, force: true });
+  const olds = dead('old').sort();
+  if (!existsSync(dir) && olds.length) renameSync(join(parent, olds.pop()!), dir);
+  for (const e of olds) rmSync(join(parent, e), { recursive: true, force: true });
 }
 
 /**

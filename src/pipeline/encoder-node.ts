@@ -1,5 +1,5 @@
 /** The sentence encoder in Node: the runtime's Encoder, loaded from a model directory on disk. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createEncoder, DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH } from '../runtime/encoder';
@@ -17,14 +17,24 @@ export interface NodeEncoder {
 const loaded = new Map<string, Promise<NodeEncoder>>();
 const hashes = new Map<string, Promise<string>>();
 
-/** sha256 of a file under `folder`, read once per process (the encoder is ~23 MB). */
+/**
+ * sha256 of a file under `folder`, read once per process while the file stays the same (the
+ * encoder is ~23 MB): keyed by path, size and modification time, so a replaced file is hashed again.
+ */
 const hashOf = (folder: string) => (path: string) => {
   const file = join(folder, path);
-  let h = hashes.get(file);
+  let key = file;
+  try {
+    const st = statSync(file);
+    key = `${file}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    // missing: readFile below says so
+  }
+  let h = hashes.get(key);
   if (!h) {
-    h = readFile(file).then((bytes) => sha256Hex(new Uint8Array(bytes)));
-    hashes.set(file, h);
-    h.catch(() => hashes.delete(file));
+    h = readFile(file).then((bytes) => sha256Hex(bytes));
+    hashes.set(key, h);
+    h.catch(() => hashes.delete(key));
   }
   return h;
 };

@@ -5,7 +5,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { HEAD_FILE, MANIFEST_FILE, modelIdentity, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
+import { HEAD_FILE, identityVersion, MANIFEST_FILE, modelIdentity, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
 import { loadSuggester, type ModelFiles, type Suggester } from '../core/suggester';
 import type { Head, WeightEncoding } from '../core/head';
 import type { TfidfVectorizer } from '../core/tfidf';
@@ -44,7 +44,7 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
   const manifest: ModelManifest = {
     format: 'tagsmith-model',
     formatVersion: 1,
-    version: (await sha256Hex(modelIdentity({ ...parts, head: headSha, tfidf: tfidfSha }))).slice(0, 12),
+    version: await identityVersion(modelIdentity({ ...parts, head: headSha, tfidf: tfidfSha })),
     createdAt: new Date().toISOString(),
     vectorizer: parts.vectorizer,
     normalization: parts.normalization,
@@ -76,7 +76,7 @@ export function nodeModelFiles(dir: string): ModelFiles {
   };
   return {
     text: async (name) => (await read(name)).toString('utf8'),
-    bytes: async (name) => new Uint8Array(await read(name)),
+    bytes: (name) => read(name), // a Buffer is a Uint8Array: no copy
   };
 }
 

@@ -12,7 +12,7 @@ import { DEFAULT_NORMALIZE_OPTIONS, NORMALIZATION_VERSION, normalizeQuestion } f
 import { TfidfVectorizer, type SparseVector, type TfidfConfig } from '../core/tfidf';
 import { buildRow } from '../core/suggester';
 import type { FeatureRow } from '../core/head';
-import type { ModelManifest, VectorizerKind } from '../core/model';
+import type { EncoderSpec, ModelManifest, VectorizerKind } from '../core/model';
 import type { Question } from '../core/types';
 import { formatReport, loadQuestions } from './load-data';
 import { splitKey, splitQuestions, DEFAULT_SPLIT, type Part, type Split } from './split';
@@ -203,15 +203,22 @@ export async function prepareDataset(
   return { split, vocab, tagIndex, report, data };
 }
 
-/** Sentence embeddings of `texts` through the on-disk cache, with a progress bar. */
+/**
+ * Sentence embeddings of `texts` through the on-disk cache, with a progress bar. `spec` is the
+ * encoder a model was trained with (scoring a model must embed as it did); without it, the default
+ * encoder found for `encoderDir` (training a new model). Cache entries are keyed by the text, the
+ * encoder id and, when not the default, its token window.
+ */
 export async function embedTexts(
   texts: string[],
   encoderDir: string,
   cacheDir: string,
-): Promise<{ spec: NonNullable<ModelManifest['encoder']>; vectors: Float32Array[]; cached: number }> {
-  const { createNodeEncoder } = await import('./encoder-node');
-  const encoder = await createNodeEncoder(encoderDir);
-  const cache = new EmbeddingCache(cacheDir, encoder.spec.id, encoder.spec.dim);
+  spec?: EncoderSpec,
+): Promise<{ spec: EncoderSpec; vectors: Float32Array[]; cached: number }> {
+  const [{ createNodeEncoder }, { DEFAULT_MAX_LENGTH }] = await Promise.all([import('./encoder-node'), import('../runtime/encoder')]);
+  const encoder = await createNodeEncoder(encoderDir, spec);
+  const { id, dim, maxLength } = encoder.spec;
+  const cache = new EmbeddingCache(cacheDir, maxLength === DEFAULT_MAX_LENGTH ? id : `${id}-max${maxLength}`, dim);
   const cached = texts.filter((x) => cache.get(x)).length;
   const bar = startProgress('Embedding', texts.length, 'texts');
   try {

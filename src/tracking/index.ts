@@ -80,19 +80,25 @@ export async function withRun<T>(
   { killOnSignals = [] }: WithRunOptions = {},
 ): Promise<T> {
   const run = await tracker.startRun(opts);
+  // Set before anything is awaited, so the body's own ending (FINISHED or FAILED) never races the KILLED one.
+  let killed: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     for (const s of killOnSignals) process.removeListener(s, onSignal);
     process.stderr.write(`tracking: ${signal}: marking run ${run.runName} (${run.runId}) KILLED\n`);
-    void run
+    killed = run
       .end('KILLED')
       .catch((err: unknown) => process.stderr.write(`tracking: could not mark the run KILLED: ${(err as Error).message}\n`))
-      .finally(() => process.kill(process.pid, signal));
+      .then(() => {
+        process.kill(process.pid, signal); // no handler left: the process ends as the signal says
+        return new Promise<never>(() => {});
+      });
   };
   for (const s of killOnSignals) process.on(s, onSignal);
   let result: T;
   try {
     result = await body(run);
   } catch (err) {
+    if (killed) return killed;
     try {
       await run.end('FAILED');
     } catch (endErr) {
@@ -102,6 +108,7 @@ export async function withRun<T>(
   } finally {
     for (const s of killOnSignals) process.removeListener(s, onSignal);
   }
+  if (killed) return killed;
   await run.end('FINISHED');
   return result;
 }

@@ -4,8 +4,7 @@ import { loadNodeSuggester } from '../../pipeline/model-io';
 import { assignPart } from '../../pipeline/split';
 import { evaluateScores, summary } from '../../learn/evaluation';
 import { formatEvaluation } from '../format';
-import { EmbeddingCache, embedWithCache } from '../../pipeline/embed-cache';
-import { startProgress } from '../../node/progress';
+import { embedTexts, type TrainingRecord } from '../../pipeline/train';
 import { UsageError } from '../../node/errors';
 import type { Question } from '../../core/types';
 import type { Suggester } from '../../core/suggester';
@@ -15,8 +14,9 @@ export type EvalPart = 'all' | 'test' | 'validation' | 'unseen';
 /** Keeps the questions of `part` relative to the model's own training split. */
 export function selectPart(questions: Question[], suggester: Suggester, part: EvalPart): Question[] {
   if (part === 'all') return questions;
-  const params = (suggester.manifest.training.params ?? {}) as { seed?: number };
-  const data = (suggester.manifest.training.data ?? []) as { file: string }[];
+  const training = suggester.manifest.training as Partial<TrainingRecord>; // JSON from the manifest: may be an older model's
+  const params = training.params ?? ({} as Partial<TrainingRecord['params']>);
+  const data = training.data ?? [];
   if (params.seed === undefined) throw new UsageError(`--part ${part}: the model does not record its split seed`);
   const trainingFiles = new Set(data.map((d) => d.file));
   return questions.filter((q) => {
@@ -29,20 +29,8 @@ export function selectPart(questions: Question[], suggester: Suggester, part: Ev
 /** Scores questions with the model, embedding through the on-disk cache. */
 export async function scoreQuestions(suggester: Suggester, questions: Question[], modelDir: string, cacheDir: string): Promise<Float32Array[]> {
   const texts = questions.map((q) => suggester.textOf(q));
-  let embeddings: Float32Array[] | undefined;
   const spec = suggester.manifest.encoder;
-  if (suggester.manifest.vectorizer !== 'tfidf' && spec) {
-    const { createNodeEncoder } = await import('../../pipeline/encoder-node');
-    const encoder = await createNodeEncoder(modelDir, spec);
-    const cache = new EmbeddingCache(cacheDir, spec.id, spec.dim);
-    const bar = startProgress('Embedding', texts.length, 'texts');
-    try {
-      embeddings = await embedWithCache(texts, cache, encoder.embed, { onProgress: (d) => bar.update(d) });
-    } finally {
-      bar.stop();
-      cache.close();
-    }
-  }
+  const embeddings = suggester.manifest.vectorizer !== 'tfidf' && spec ? (await embedTexts(texts, modelDir, cacheDir, spec)).vectors : undefined;
   const out: Float32Array[] = [];
   const batch = 512;
   for (let i = 0; i < texts.length; i += batch) {

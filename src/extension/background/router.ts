@@ -28,17 +28,19 @@ export function createRouter(host: ModelHost): Router {
     return run;
   }
 
+  /** A newer request of the same instance came in, or a new instance (the page was reloaded). */
   const overtaken = (sender: string, instance: string, seq: number): boolean => {
     const last = latest.get(sender);
-    return !!last && last.instance === instance && last.seq > seq;
+    return !!last && (last.instance !== instance || last.seq > seq);
   };
 
   return {
     async handle(msg, sender) {
       if (msg.type !== 'suggest') return callHost(host, msg);
       const { instance, seq } = msg;
-      if (overtaken(sender, instance, seq)) return { ok: false, stale: true };
-      latest.set(sender, { instance, seq });
+      const last = latest.get(sender);
+      if (last && last.instance === instance && last.seq > seq) return { ok: false, stale: true };
+      latest.set(sender, { instance, seq }); // a new instance replaces the old one's count
       return enqueue(async () => (overtaken(sender, instance, seq) ? { ok: false, stale: true } : callHost(host, msg)));
     },
     forget(sender) {
