@@ -169,6 +169,30 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('retrain')
+    .description(
+      'Retrain from drift: train a candidate on the --data questions created before --holdout-from, register it, and promote it ' +
+        'through the gate (see promote) scored on the held-out newest period, which neither model trained on.',
+    )
+    .requiredOption('--data <file...>', 'reference data plus newer data (files with creation dates)')
+    .requiredOption('--holdout-from <period>', 'questions created from this year/month/day on (2021, 2021-03, 2021-03-15) score the models; older ones train')
+    .option('--name <name>', 'registered model', 'tagsmith')
+    .option('--alias <alias>', 'alias to move when the candidate passes', 'champion')
+    .addOption(new Option('--vectorizer <kind>', 'text features').choices(['tfidf', 'embeddings', 'hybrid']).default('hybrid'))
+    .option('--tags <n>', 'vocabulary size', positiveInt('--tags', 1, 5000), 200)
+    .option('--seed <n>', 'seed of the train/validation/test split', positiveInt('--seed', 0), 42)
+    .option('--limit <n>', 'train on only N questions, for quick runs', positiveInt('--limit'))
+    .option('--work-dir <dir>', 'where the training part and the candidate model are written', 'retrain')
+    .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--experiment <name>', 'MLflow experiment of the candidate run', 'tagsmith-train')
+    .option('--json', 'print the decision as JSON')
+    .action(async (opts) => {
+      const { runRetrainCommand } = await import('./commands/retrain');
+      await runRetrainCommand(opts);
+    });
+
+  program
     .command('serve')
     .description('Serve the HTTP API: POST /predict/, Swagger UI at /docs, a demo page at /.')
     .option('--port <n>', 'port to listen on (0: any free port)', positiveInt('--port', 0, 65535), Number(process.env.PORT ?? 3000))

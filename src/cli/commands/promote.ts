@@ -78,6 +78,8 @@ export interface PromoteOptions {
   version: string;
   alias: string;
   data: string[];
+  /** Questions already loaded from `data` (e.g. retrain's held-out period); else `data` is read. */
+  questions?: Question[];
   force?: boolean;
   cache: string;
   trackingUri?: string;
@@ -108,7 +110,7 @@ export async function promote(opts: PromoteOptions, registry = createRegistry(op
   try {
     const cand = await pullAndLoad(registry, candidate, join(work, `v${candidate.version}`));
     const champ = champion && (await pullAndLoad(registry, champion, join(work, `v${champion.version}`)));
-    const { questions: all } = await loadQuestions(opts.data);
+    const all = opts.questions ?? (await loadQuestions(opts.data)).questions;
     let questions = selectPart(all, cand.suggester, 'unseen');
     if (champ) questions = selectPart(questions, champ.suggester, 'unseen');
     n = questions.length;
@@ -141,11 +143,15 @@ export async function promote(opts: PromoteOptions, registry = createRegistry(op
   return { promoted: passed || forced, forced, candidate, champion, checks, questions: n };
 }
 
-export async function runPromoteCommand(opts: PromoteOptions): Promise<void> {
-  const out = await promote(opts);
+/** Prints a gate decision (JSON or text); a refused promotion sets exit code 1. */
+export function runPromoteReport(
+  opts: Pick<PromoteOptions, 'name' | 'alias' | 'json'>,
+  out: PromoteOutcome,
+  extra: Record<string, unknown> = {},
+): void {
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ name: opts.name, alias: opts.alias, promoted: out.promoted, forced: out.forced, candidate: out.candidate.version, champion: out.champion?.version ?? null, questions: out.questions, checks: out.checks })}\n`,
+      `${JSON.stringify({ name: opts.name, alias: opts.alias, promoted: out.promoted, forced: out.forced, candidate: out.candidate.version, champion: out.champion?.version ?? null, questions: out.questions, checks: out.checks, ...extra })}\n`,
     );
   } else if (out.promoted) {
     process.stdout.write(`'${opts.name}' alias '${opts.alias}' -> version ${out.candidate.version}${out.forced ? ' (FORCED past the gate; recorded as tag tagsmith.promotion.forced)' : ''}\n`);
@@ -158,4 +164,8 @@ export async function runPromoteCommand(opts: PromoteOptions): Promise<void> {
     );
     process.exitCode = 1;
   }
+}
+
+export async function runPromoteCommand(opts: PromoteOptions): Promise<void> {
+  runPromoteReport(opts, await promote(opts));
 }
