@@ -18,12 +18,14 @@ import { loadQuestions } from './load-data';
 import type { TrainOptions, TrainResult } from './train';
 import { trainTracked, type TrackOptions, type TrackedRunInfo } from './train-tracking';
 
-/** `2021`, `2021-03` or `2021-03-15` -> the ISO instant it starts (UTC). */
+/** `2021`, `2021-Q2`, `2021-03` or `2021-03-15` (drift's period spellings too) -> the ISO instant it starts (UTC). */
 export function periodStart(period: string): string {
+  const q = /^(\d{4})-Q([1-4])$/.exec(period);
+  if (q) return new Date(Date.UTC(Number(q[1]), (Number(q[2]) - 1) * 3, 1)).toISOString();
   const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(period);
   const d = m && new Date(Date.UTC(Number(m[1]), Number(m[2] ?? 1) - 1, Number(m[3] ?? 1)));
   if (!m || !d || Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2] ?? 1) - 1) {
-    throw new UsageError(`--holdout-from ${period}: write a year (2021), a month (2021-03) or a day (2021-03-15)`);
+    throw new UsageError(`--holdout-from ${period}: write a year (2021), a quarter (2021-Q2), a month (2021-03) or a day (2021-03-15)`);
   }
   return d.toISOString();
 }
