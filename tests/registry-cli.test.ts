@@ -36,6 +36,8 @@ print(json.dumps({'versions': [{'version': str(v.version), 'run_id': v.run_id, '
                   'champion': str(c.get_model_version_by_alias('tagsmith', 'champion').version)}))
 `;
   const out = execFileSync(MLFLOW_PYTHON, ['-c', script, uri], {
+    // MLflow opens its default tracking store (./mlflow.db) to look up a version's model_id: keep it out of the repository.
+    cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', MLFLOW_TRACKING_URI: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
