@@ -65,6 +65,12 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(`${server.url}/#/models/tagsmith`);
     await page.getByText('champion').first().waitFor({ timeout: 60_000 });
+    // Best effort: close MLflow's assistant side panel (the UI keeps the choice for the next page).
+    await page
+      .locator('button[aria-label*="lose"]')
+      .last()
+      .click({ timeout: 3000 })
+      .catch(() => process.stderr.write('(MLflow UI: no assistant close button; screenshot as is)\n'));
     await page.waitForTimeout(3000);
     await shot(page, join(OUT_DIR, 'registry-mlflow-model.png'), 700);
 
