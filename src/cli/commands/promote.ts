@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { evaluateScores, type Evaluation } from '../../learn/evaluation';
-import { loadQuestions } from '../../pipeline/load-data';
+import { checkFiles, loadQuestions } from '../../pipeline/load-data';
 import { loadNodeSuggester } from '../../pipeline/model-io';
 import { UsageError } from '../../node/errors';
 import { createRegistry, pullVersion, type ModelRegistry, type ModelVersion } from '../../tracking/registry';
@@ -97,6 +97,7 @@ export interface PromoteOutcome {
 
 /** Runs the gate and sets the alias when it passes (or when forced); prints the comparison. */
 export async function promote(opts: PromoteOptions, registry = createRegistry(opts.trackingUri)): Promise<PromoteOutcome> {
+  if (!opts.questions) checkFiles(opts.data); // a typo in --data fails before anything is downloaded
   const candidate = await registry.getVersion(opts.name, opts.version);
   const champion = await registry.getVersionByAlias(opts.name, opts.alias);
   const say = (s: string) => (opts.json ? process.stderr : process.stdout).write(`${s}\n`);
