@@ -11,6 +11,8 @@ import type { Plugin } from 'vite';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const MODELS = join(ROOT, 'models');
+/** A model directory whose head files replace those at the top of models/ (scripts/build-extension.ts sets it from TAGSMITH_MODEL). */
+const HEAD_DIR = process.env.TAGSMITH_MODEL_DIR;
 const ORT_DIST = join(ROOT, 'node_modules', '@xenova', 'transformers', 'dist');
 /**
  * onnxruntime-web 1.14 loads ort-wasm-simd.wasm wherever WebAssembly SIMD exists: every browser we
@@ -77,7 +79,10 @@ export default defineConfig({
     'build:publicAssets': (_wxt, files) => {
       for (const abs of walk(MODELS)) {
         const rel = relative(MODELS, abs).split('\\').join('/');
-        if (MODEL_FILE.test(rel)) files.push({ absoluteSrc: abs, relativeDest: `models/${rel}` });
+        if (MODEL_FILE.test(rel) && !(HEAD_DIR && !rel.includes('/'))) files.push({ absoluteSrc: abs, relativeDest: `models/${rel}` });
+      }
+      for (const name of HEAD_DIR ? readdirSync(HEAD_DIR) : []) {
+        if (MODEL_FILE.test(name)) files.push({ absoluteSrc: join(HEAD_DIR!, name), relativeDest: `models/${name}` });
       }
       for (const f of ORT_FILES) files.push({ absoluteSrc: join(ORT_DIST, f), relativeDest: `ort/${f}` });
     },

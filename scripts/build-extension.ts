@@ -2,12 +2,17 @@
  * `npm run build`: builds the extension for Chrome MV3 and Firefox MV3 (`.output/chrome-mv3/`,
  * `.output/firefox-mv3/`), zips both (`wxt zip`), prints their sizes and the largest files, and
  * fails when a zip exceeds its budget. Results also go to bench/results/extension-size.json.
+ *
+ * TAGSMITH_MODEL=models:/tagsmith@champion (or registry:champion, or a directory) ships that model's
+ * head instead of models/'s: it is pulled (sha256-checked) and handed to wxt.config.ts as
+ * TAGSMITH_MODEL_DIR; the encoder still comes from models/.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/node/fs-atomic';
+import { modelSource } from './lib/model-source';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, '.output');
@@ -28,10 +33,18 @@ function walk(dir: string): string[] {
 }
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
+const model = process.env.TAGSMITH_MODEL ? await modelSource(process.env.TAGSMITH_MODEL) : undefined;
+if (model) console.log(`model: ${model.label}`);
+const env = model ? { ...process.env, TAGSMITH_MODEL_DIR: model.dir } : process.env;
 const results: Record<string, unknown>[] = [];
 let over = false;
 for (const browser of ['chrome', 'firefox'] as const) {
-  execFileSync(process.execPath, [WXT, 'zip', '-b', browser], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    execFileSync(process.execPath, [WXT, 'zip', '-b', browser], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    model?.cleanup();
+    throw err;
+  }
   const dir = join(OUT, `${browser}-mv3`);
   const files = walk(dir).map((f) => ({ file: relative(dir, f), bytes: statSync(f).size }));
   const total = files.reduce((s, f) => s + f.bytes, 0);
@@ -47,5 +60,6 @@ for (const browser of ['chrome', 'firefox'] as const) {
   }
   results.push({ browser, dir: `.output/${browser}-mv3`, files: files.length, bytes: total, zip: `.output/${zip}`, zipBytes, budgetBytes: ZIP_BUDGET_BYTES, largest });
 }
+model?.cleanup();
 writeFileAtomic(join(ROOT, 'bench', 'results', 'extension-size.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2)}\n`);
 if (over) process.exitCode = 1;

@@ -18,6 +18,8 @@
  *
  *   tsx scripts/bundle-server.ts [--out dist/server] [--model models] [--target linux-x64]
  *                                [--budget-mb 100] [--no-smoke]
+ *
+ * --model (or TAGSMITH_MODEL) also takes a registry version: models:/tagsmith@champion, registry:champion.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { checkManifest, MANIFEST_FILE } from '../src/core/model';
 import { buildDemoScript } from '../src/server/demo-build';
+import { modelSource } from './lib/model-source';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const NODE_MODULES = join(ROOT, 'node_modules');
@@ -287,7 +290,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string', default: join(ROOT, 'dist/server') },
-      model: { type: 'string', default: join(ROOT, 'models') },
+      model: { type: 'string', default: process.env.TAGSMITH_MODEL || join(ROOT, 'models') },
       target: { type: 'string', default: 'linux-x64' },
       'budget-mb': { type: 'string', default: String(SIZE_BUDGET_MB) },
       'no-smoke': { type: 'boolean', default: false },
@@ -296,7 +299,14 @@ async function main(): Promise<void> {
   });
   const budgetMb = Number(values['budget-mb']);
   if (!Number.isFinite(budgetMb) || budgetMb <= 0) throw new Error(`--budget-mb must be a number above 0 (got ${values['budget-mb']})`);
-  const report = await bundleServer({ out: values.out!, model: values.model!, target: values.target!, budgetMb, smoke: !values['no-smoke'] });
+  const model = await modelSource(values.model!);
+  process.stderr.write(`model: ${model.label}\n`);
+  let report: Awaited<ReturnType<typeof bundleServer>>;
+  try {
+    report = await bundleServer({ out: values.out!, model: model.dir, target: values.target!, budgetMb, smoke: !values['no-smoke'] });
+  } finally {
+    model.cleanup();
+  }
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 

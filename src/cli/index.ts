@@ -64,6 +64,8 @@ export function buildProgram(): Command {
     .option('--experiment <name>', 'MLflow experiment of the run', 'tagsmith-train')
     .option('--run-name <name>', 'MLflow run name (default: run-<UTC time>-<random>)')
     .option('--no-track', 'do not log the run to MLflow')
+    .option('--register <name>', 'register the model as a new version of this MLflow registered model (needs tracking)', 'tagsmith')
+    .option('--no-register', 'do not register the model')
     .action(async (opts) => {
       const { runTrainCommand } = await import('./commands/train');
       await runTrainCommand({ ...opts, data: opts.data ?? DEFAULT_TRAINING_DATA });
@@ -131,6 +133,63 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runDriftCommand } = await import('./commands/drift');
       await runDriftCommand(opts);
+    });
+
+  program
+    .command('promote')
+    .description(
+      'Promotion gate: give a registered version the alias (default champion) only if, on the same --data questions neither ' +
+        'model trained on, it is within 0.5 points of the current holder on P@1, R@5 and micro-F1 and covers no fewer gold tags.',
+    )
+    .requiredOption('--version <n>', 'the candidate version')
+    .requiredOption('--data <file...>', 'evaluation files (questions either model trained on are left out)')
+    .option('--name <name>', 'registered model', 'tagsmith')
+    .option('--alias <alias>', 'alias to move', 'champion')
+    .option('--force', 'set the alias even if the gate fails (recorded as version tag tagsmith.promotion.forced)')
+    .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--json', 'print the decision as JSON')
+    .action(async (opts) => {
+      const { runPromoteCommand } = await import('./commands/promote');
+      await runPromoteCommand(opts);
+    });
+
+  program
+    .command('pull')
+    .description("Download a registered version's model files into a directory, each checked against the sha256 recorded at registration.")
+    .requiredOption('--out <dir>', 'directory to write the model files to')
+    .option('--name <name>', 'registered model', 'tagsmith')
+    .option('--alias <alias>', 'the version this alias points to (default: champion)')
+    .option('--version <n>', 'this version number instead of an alias')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--json', 'print what was pulled as JSON')
+    .action(async (opts) => {
+      const { runPullCommand } = await import('./commands/pull');
+      await runPullCommand(opts);
+    });
+
+  program
+    .command('retrain')
+    .description(
+      'Retrain from drift: train a candidate on the --data questions created before --holdout-from, register it, and promote it ' +
+        'through the gate (see promote) scored on the held-out newest period, which neither model trained on.',
+    )
+    .requiredOption('--data <file...>', 'reference data plus newer data (files with creation dates)')
+    .requiredOption('--holdout-from <period>', 'questions created from this year/month/day on (2021, 2021-03, 2021-03-15) score the models; older ones train')
+    .option('--name <name>', 'registered model', 'tagsmith')
+    .option('--alias <alias>', 'alias to move when the candidate passes', 'champion')
+    .addOption(new Option('--vectorizer <kind>', 'text features').choices(['tfidf', 'embeddings', 'hybrid']).default('hybrid'))
+    .option('--tags <n>', 'vocabulary size', positiveInt('--tags', 1, 5000), 200)
+    .option('--seed <n>', 'seed of the train/validation/test split', positiveInt('--seed', 0), 42)
+    .option('--limit <n>', 'train on only N questions, for quick runs', positiveInt('--limit'))
+    .option('--work-dir <dir>', 'where the training part and the candidate model are written', 'retrain')
+    .option('--cache <dir>', 'embedding cache directory', '.cache/embeddings')
+    .option('--tracking-uri <uri>', 'MLflow server (http://host:port) or file store path/file:// URI (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option('--experiment <name>', 'MLflow experiment of the candidate run', 'tagsmith-train')
+    .option('--json', 'print the decision as JSON')
+    .action(async (opts) => {
+      const { runRetrainCommand } = await import('./commands/retrain');
+      await runRetrainCommand(opts);
     });
 
   program

@@ -18,6 +18,7 @@ import { analyzePeriod, analyzeReference, type MonitorItem, type PeriodData, typ
 import { defaultPeriods, granularityOf, groupByPeriod, parsePeriodList, periodIndex, PeriodFormatError, type Granularity } from './periods';
 import { VERDICT_RULES, type VerdictLevel } from './verdict';
 import { DOMAIN_AUC_NULL_SE, DOMAIN_AUC_THRESHOLD } from './domain';
+import { retrainCommand } from './retrain-command';
 
 export interface DriftOptions {
   data: string[];
@@ -71,7 +72,13 @@ export interface DriftReport {
   skippedPeriods: SkippedPeriod[];
   referenceScatter: [number, number][];
   rules: typeof VERDICT_RULES & { domainAuc: number; domainAucNullSe: number; ksPValue: number; wassersteinNormed: number; datasetDriftShare: number; ksMaxReferenceRows: number };
-  summary: { analysed: number; counts: Record<VerdictLevel, number>; worst: { period: string; level: VerdictLevel } | null };
+  summary: {
+    analysed: number;
+    counts: Record<VerdictLevel, number>;
+    worst: { period: string; level: VerdictLevel } | null;
+    /** When a period says retrain: the exact `tagsmith retrain` command (newest period held out). */
+    retrainCommand: string | null;
+  };
   timings: { seconds: Record<string, number>; texts: number; embeddedNew: number };
 }
 
@@ -233,7 +240,12 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
       datasetDriftShare: 0.5,
       ksMaxReferenceRows: 1000,
     },
-    summary: { analysed: periods.length, counts, worst: worstPeriod ? { period: worstPeriod.period, level: worstPeriod.verdict!.level } : null },
+    summary: {
+      analysed: periods.length,
+      counts,
+      worst: worstPeriod ? { period: worstPeriod.period, level: worstPeriod.verdict!.level } : null,
+      retrainCommand: counts.retrain > 0 ? retrainCommand(opts.data, periods.at(-1)!.period, manifest.vectorizer) : null,
+    },
     timings: { seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])), texts: texts.length, embeddedNew: texts.length - cached },
   };
 }

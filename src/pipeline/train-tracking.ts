@@ -18,6 +18,7 @@ import { resolveTrainOptions, train, type ResolvedTrainOptions, type TrainOption
 import { DEFAULT_SPLIT } from './split';
 import { f1MicroChart, tagCoverageChart } from '../charts/tracking';
 import { createTracker, withRun } from '../tracking';
+import { createRegistry, registerModel, type ModelVersion } from '../tracking/registry';
 import type { ParamValue, Run, Tracker } from '../tracking/types';
 
 export const DEFAULT_TRAIN_EXPERIMENT = 'tagsmith-train';
@@ -252,6 +253,8 @@ export interface TrackOptions {
   onStart?: (run: Run, tracker: Tracker) => void;
   /** Signals that end the run KILLED (default SIGINT and SIGTERM; [] to leave signals alone). */
   killOnSignals?: readonly NodeJS.Signals[];
+  /** Register the exported model as a new version of this registered model once the run is FINISHED. */
+  register?: string;
 }
 
 export interface TrackedRunInfo {
@@ -282,12 +285,16 @@ export interface TrackedFailure {
  * minutes of training), gets the request params, then the results; a throw ends it FAILED and the
  * error carries `trackedRun`.
  */
-export async function trainTracked(opts: TrainOptions, track: TrackOptions = {}): Promise<{ result: TrainResult; run: TrackedRunInfo }> {
+export async function trainTracked(
+  opts: TrainOptions,
+  track: TrackOptions = {},
+): Promise<{ result: TrainResult; run: TrackedRunInfo; registered?: ModelVersion }> {
   const tracker = createTracker(track.trackingUri);
   const experiment = track.experiment ?? DEFAULT_TRAIN_EXPERIMENT;
   let info: TrackedRunInfo | undefined;
+  let done: { result: TrainResult; run: TrackedRunInfo };
   try {
-    return await withRun(
+    done = await withRun(
       tracker,
       { experiment, runName: track.runName, tags: { 'tagsmith.command': 'train', ...track.tags } },
       async (run) => {
@@ -311,5 +318,24 @@ export async function trainTracked(opts: TrainOptions, track: TrackOptions = {})
   } catch (err) {
     if (info && err && typeof err === 'object') (err as TrackedFailure).trackedRun = info;
     throw err;
+  }
+  if (!track.register) return done;
+  // After the run is FINISHED: a version always points at a complete run.
+  const { result, run } = done;
+  try {
+    const registered = await registerModel(createRegistry(track.trackingUri), {
+      name: track.register,
+      runId: run.runId,
+      modelDir: result.outDir,
+      files: modelFiles(result.manifest),
+      tags: { 'tagsmith.model_id': result.manifest.version, 'tagsmith.vectorizer': result.options.vectorizer },
+    });
+    return { ...done, registered };
+  } catch (err) {
+    throw new Error(
+      `run ${run.runName} (${run.runId}) finished and the model is in ${result.outDir}, but registering it as '${track.register}' ` +
+        `failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }

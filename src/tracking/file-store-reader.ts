@@ -127,7 +127,7 @@ export function readMeta(dir: string): Record<string, unknown> | undefined {
 }
 
 /** `{ key: content }` for every file under `dir` (keys with `/` for nested files). */
-function readKeyFiles(dir: string): Record<string, string> {
+export function readKeyFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
   for (const rel of walkFiles(dir)) out[rel] = readFileSync(join(dir, rel), 'utf8');

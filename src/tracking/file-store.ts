@@ -68,7 +68,7 @@ export function atomicWrite(target: string, data: string | Uint8Array, tmpDir: s
 }
 
 /** YAML as MLflow writes it (PyYAML safe_dump, block style, sorted keys). */
-function toYaml(data: Record<string, unknown>): string {
+export function toYaml(data: Record<string, unknown>): string {
   return stringifyYaml(data, { sortMapEntries: true, singleQuote: true, lineWidth: 0 });
 }
 

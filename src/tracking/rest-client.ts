@@ -124,12 +124,12 @@ export class MlflowRestClient {
     const text = await res.text();
     return (text ? JSON.parse(text) : {}) as T;
   }
-  private get<T>(api: string, query: Record<string, string | number | undefined>): Promise<T> {
+  get<T>(api: string, query: Record<string, string | number | undefined>): Promise<T> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
     return this.json<T>({ method: 'GET', path: `/api/2.0/mlflow/${api}?${qs}` });
   }
-  private post<T>(api: string, body: unknown): Promise<T> {
+  post<T>(api: string, body: unknown): Promise<T> {
     return this.json<T>({ method: 'POST', path: `/api/2.0/mlflow/${api}`, json: body });
   }
 

@@ -104,6 +104,7 @@ export async function runDriftCommand(opts: DriftCommandOptions): Promise<void> 
         texts: report.timings.texts,
         embedded_new: report.timings.embeddedNew,
         run: runId ?? null,
+        retrain_command: report.summary.retrainCommand,
       })}\n`,
     );
   } else {
@@ -112,6 +113,7 @@ export async function runDriftCommand(opts: DriftCommandOptions): Promise<void> 
       ...report.periods.map((p) => `  ${p.period.padEnd(8)} ${p.verdict!.level.padEnd(8)} ${p.verdict!.reasons[0]}`),
       ...report.skippedPeriods.map((s) => `  ${s.period.padEnd(8)} skipped  ${s.reason}`),
       `${report.summary.analysed} periods: ${c.stable} stable, ${c.watch} watch, ${c.retrain} retrain; ${report.timings.texts} questions in ${report.timings.seconds.total} s (+${renderSeconds.toFixed(1)} s rendering)`,
+      ...(report.summary.retrainCommand ? [`retrain with: ${report.summary.retrainCommand}`] : []),
       `report: ${resolve(outDir, 'index.html')}`,
       ...(runId ? [`logged to the tracker as run ${runId}`] : []),
     ];

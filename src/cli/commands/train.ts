@@ -5,6 +5,7 @@ import { formatEvaluation } from '../format';
 import { UsageError } from '../../node/errors';
 import { checkFiles } from '../../pipeline/load-data';
 import { MlflowUnavailableError } from '../../tracking';
+import { DEFAULT_MODEL_NAME, type ModelVersion } from '../../tracking/registry';
 import { DEFAULT_TRAIN_EXPERIMENT, trainTracked, type TrackedFailure, type TrackedRunInfo } from '../../pipeline/train-tracking';
 
 /** CLI options: the training options as typed on the command line (class weight and cache as given). */
@@ -18,6 +19,8 @@ export interface TrainCommandOptions
   trackingUri?: string;
   experiment?: string;
   runName?: string;
+  /** Registered model name; commander's `--no-register` gives false. */
+  register?: string | false;
 }
 
 export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> {
@@ -39,13 +42,15 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
   };
   let result: TrainResult;
   let run: TrackedRunInfo | undefined;
+  let registered: ModelVersion | undefined;
   if (opts.track === false) {
     result = await train(trainOpts);
   } else {
     // A typo in --data is a usage error, not a failed run: check before a run is created.
     checkFiles(opts.data);
     try {
-      ({ result, run } = await trainTracked(trainOpts, {
+      ({ result, run, registered } = await trainTracked(trainOpts, {
+        register: opts.register === false ? undefined : (opts.register ?? DEFAULT_MODEL_NAME),
         trackingUri: opts.trackingUri,
         experiment: opts.experiment ?? DEFAULT_TRAIN_EXPERIMENT,
         runName: opts.runName,
@@ -66,12 +71,18 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
   const runJson = run
     ? { id: run.runId, name: run.runName, experiment_id: run.experimentId, experiment: run.experiment, tracking_uri: run.trackingUri, location: run.location }
     : null;
+  const registeredJson = registered ? { name: registered.name, version: registered.version, source: registered.source } : null;
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ model: { version: result.manifest.version, dir: result.outDir }, test: summary(result.test), validation: summary(result.validation), run: runJson })}\n`,
+      `${JSON.stringify({ model: { version: result.manifest.version, dir: result.outDir }, test: summary(result.test), validation: summary(result.validation), run: runJson, registered: registeredJson })}\n`,
     );
   } else {
     process.stdout.write(`${formatEvaluation(result.test, 'test')}\nmodel ${result.manifest.version} written to ${result.outDir}\n`);
     if (run) process.stdout.write(`run ${run.runName} (${run.runId}) logged to experiment '${run.experiment}': ${run.location}\n`);
+    if (registered) {
+      process.stdout.write(
+        `registered as '${registered.name}' version ${registered.version}; promote it with: tagsmith promote --name ${registered.name} --version ${registered.version} --data FILE...\n`,
+      );
+    }
   }
 }

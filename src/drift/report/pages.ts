@@ -185,7 +185,7 @@ export async function renderIndex(report: DriftReport): Promise<string> {
   const c = report.summary.counts;
   const summary = h`<p class="verdict">${report.summary.analysed} periods analysed: ${badge('stable')} ${c.stable} · ${badge('watch')} ${c.watch} · ${badge('retrain')} ${c.retrain}${
     report.summary.worst ? h` — worst: ${report.summary.worst.period} (${report.summary.worst.level})` : ''
-  }</p>`;
+  }</p>${report.summary.retrainCommand ? h`<p>To retrain and promote through the gate: <code>${report.summary.retrainCommand}</code></p>` : ''}`;
   const charts = await indexCharts(report);
   const comparison = await firstVsLast(report);
   const body = h`${summary}<h2>Trends</h2><div class="charts">${charts}</div>
