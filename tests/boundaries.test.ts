@@ -22,7 +22,7 @@ const PARTS: Record<Part, { runs: 'browser' | 'node'; imports: Part[] }> = {
   extension: { runs: 'browser', imports: ['core', 'runtime', 'ui'] },
   node: { runs: 'node', imports: [] }, // Node helpers: atomic files, paths, usage errors, progress
   charts: { runs: 'node', imports: ['core'] }, // vega-lite specs rendered to SVG/PNG
-  tracking: { runs: 'node', imports: ['node', 'charts'] }, // MLflow run stores (REST, file store); no training
+  tracking: { runs: 'node', imports: ['core', 'node', 'charts'] }, // MLflow run stores and model registry (REST, file store); no training
   pipeline: { runs: 'node', imports: ['core', 'learn', 'runtime', 'node', 'charts', 'tracking'] },
   drift: { runs: 'node', imports: ['core', 'learn', 'node', 'charts', 'pipeline'] },
   server: { runs: 'node', imports: ['core', 'ui', 'node', 'pipeline'] },

@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, readFileSync, renameSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { sha256Hex } from '../../node/fs-atomic';
+import { sha256Hex } from '../../core/hash';
 import { UsageError } from '../../node/errors';
 import { createTracker, type TrackerOptions } from '..';
 import { FileStoreRegistry } from './file-store';
@@ -33,7 +33,7 @@ export async function registerModel(
   registry: ModelRegistry,
   req: { name: string; runId: string; modelDir: string; files: readonly string[]; tags?: Record<string, string> },
 ): Promise<ModelVersion> {
-  const hashes = Object.fromEntries(req.files.map((f) => [f, sha256Hex(readFileSync(join(req.modelDir, f)))]));
+  const hashes = Object.fromEntries(await Promise.all(req.files.map(async (f) => [f, await sha256Hex(readFileSync(join(req.modelDir, f)))] as const)));
   return registry.createVersion({ name: req.name, runId: req.runId, tags: { ...req.tags, [FILES_TAG]: JSON.stringify(hashes) } });
 }
 
@@ -91,7 +91,7 @@ export async function pullVersion(registry: ModelRegistry, v: ModelVersion, outD
     for (const [file, sha] of Object.entries(expected)) {
       if (!got.includes(file)) problems.push(`${file} is missing`);
       else {
-        const actual = sha256Hex(readFileSync(join(tmp, file)));
+        const actual = await sha256Hex(readFileSync(join(tmp, file)));
         if (actual !== sha) problems.push(`${file} has sha256 ${actual}, registered ${sha}`);
       }
     }
