@@ -42,7 +42,7 @@ const AGREEMENT = 1e-9;
 /** Peer settings: the C grids the brief asks for, and our own optimiser settings for the LR peer. */
 const LR_C_GRID = [1, 4, 16];
 const SVC_C_GRID = [0.1, 0.5, 1];
-const LR_TOL = 1e-4; // ours: src/learn/logreg/index.ts default tol (= sklearn's default)
+const LR_TOL = 1e-4; // scikit-learn's default tol (ours defaults to 1e-7: src/learn/logreg/index.ts)
 /** The converged LR peer: the same model trained to a tight tolerance. */
 const LR_TIGHT = { tol: 1e-6, maxIter: 2000 };
 

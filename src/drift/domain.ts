@@ -2,7 +2,7 @@
  * Domain classifier drift test (Evidently's "model-based" drift): a classifier learns to tell
  * reference rows from current rows; when it cannot (out-of-fold ROC AUC near 0.5) the two samples
  * look alike, when it can (AUC well above 0.5) they differ. The classifier is tagsmith's own L2
- * logistic regression (pipeline/logreg, checked against scikit-learn) with one output; AUC is
+ * logistic regression (learn/logreg, checked against scikit-learn) with one output; AUC is
  * core/metrics' rocAuc (checked against roc_auc_score). Pure and browser-safe.
  */
 import { rocAuc } from '../core/metrics';

@@ -47,8 +47,8 @@ export function Popup({ send }: { send: Send }) {
       .then((r) => setStatus(unwrap(r)))
       .catch((err: Error) => setStatus({ state: 'failed', error: err.message }));
   }, [send]);
-  // One suggest function (and one sequence counter) for the popup's life: a new counter per render
-  // would restart at 1 and the background would drop every later request as overtaken.
+  // One suggest function (one instance id and sequence counter) for the popup's life: a new one per
+  // render would make every render a new instance and waste a request on each.
   const suggest = useMemo(() => popupSuggest(send), [send]);
   return (
     <main class="ts-popup">
