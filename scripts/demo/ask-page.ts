@@ -2,7 +2,7 @@
  * The classic ask form with Stack Overflow's real editor, as one offline HTML page: the stand-in
  * tests/fixtures/ask-pages/classic-stacks-editor.html (late mount, title, jQuery-like tag editor)
  * with its imitation editor's mount replaced by the real `StacksEditor`
- * (tests/fixtures/ask-pages/classic-real-stacks-editor.ts, bundled by esbuild), and Stacks' own
+ * (scripts/demo/real-stacks-editor.ts, bundled by esbuild), and Stacks' own
  * CSS (`@stackoverflow/stacks`, the editor's styles) inlined after the stand-in's styles so the real
  * rules win. Nothing is fetched: the page is served at the ask URL by route fulfilment.
  */
@@ -29,7 +29,7 @@ export async function realStacksEditorPage(): Promise<string> {
     throw new Error(`classic-stacks-editor.html: expected its editor mount \`${IMITATION_MOUNT}\` exactly once, found it ${calls} times; update IMITATION_MOUNT in scripts/demo/ask-page.ts to the stand-in's call`);
   }
   const bundle = await build({
-    entryPoints: [join(PAGES, 'classic-real-stacks-editor.ts')],
+    entryPoints: [join(REPO, 'scripts/demo/real-stacks-editor.ts')],
     bundle: true,
     format: 'iife',
     platform: 'browser',
