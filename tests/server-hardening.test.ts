@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
 import { connect, type Socket } from 'node:net';
 import { loadNodeSuggester } from '../src/pipeline/model-io';
 import type { Suggester } from '../src/core/suggester';
@@ -228,4 +229,27 @@ describe('security headers', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
+});
+
+describe('pages under their CSP in a real browser (Chromium)', () => {
+  it('Swagger UI and the demo page render with no CSP violation', async () => {
+    const server = await startServer({ suggester });
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const violations: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+      });
+      await page.goto(`${server.url}/docs`);
+      await page.waitForSelector('.swagger-ui .info .title', { timeout: 20_000 });
+      expect(await page.textContent('.swagger-ui .info .title')).toContain('tagsmith API');
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('#app textarea, #app input', { timeout: 20_000 });
+      expect(violations, violations.join("\n")).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 60_000);
 });

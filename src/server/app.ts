@@ -140,10 +140,15 @@ async function buildApp(
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     ...(opts.swaggerUiDir ? { baseDir: opts.swaggerUiDir } : {}),
-    // The plugin's CSP (with the hashes of its inline code), framing refused like the demo page's, and
-    // no upgrade-insecure-requests: the API is also served over plain http (localhost, a LAN address).
+    // The plugin's CSP (with the hashes of its inline scripts), with framing refused like the demo
+    // page's, inline styles allowed (Swagger UI sets style attributes; Chromium blocks them otherwise)
+    // and no upgrade-insecure-requests: the API is also served over plain http (localhost, a LAN address).
     staticCSP: true,
-    transformStaticCSP: (csp) => csp.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;/, ''),
+    transformStaticCSP: (csp) =>
+      csp
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        .replace(/\s*upgrade-insecure-requests;/, ''),
   });
 
   const errors = { 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse, 504: ErrorResponse, 500: ErrorResponse };
