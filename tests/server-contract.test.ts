@@ -181,7 +181,7 @@ describe('service endpoints', () => {
     expect(request.required).toEqual(['title']);
     expect(request.additionalProperties).toBe(false);
     expect(request.properties.k).toMatchObject({ type: 'integer', minimum: 1, maximum: 20 });
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '413', '415', '500', '503']);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '413', '415', '500', '503', '504']);
   });
 
   it('GET /docs: Swagger UI from local files only', async () => {

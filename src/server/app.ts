@@ -9,13 +9,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Suggester } from '../core/suggester';
-import { InProcessBackend, WorkerBackend, type InferenceBackend } from './inference';
+import { DEFAULT_INFERENCE_TIMEOUT_MS, InProcessBackend, WorkerBackend, type InferenceBackend } from './inference';
 import { InferenceQueue } from './queue';
-import { HttpError, installErrorHandling } from './errors';
+import { HttpError, installErrorHandling, parseJsonBody } from './errors';
 import { closeConnectionsOnShutdown } from './shutdown';
 import { BODY_LIMIT_BYTES, DEFAULT_K, ErrorResponse, HealthResponse, PredictRequest, PredictResponse } from './schemas';
 import { buildDemoScript } from './demo-build';
 import { DEMO_CSP, demoPageHtml } from './demo-page';
+import { DEFAULT_CONNECTION_LIMITS, applyConnectionLimits, installSecurityHeaders, type ConnectionLimits } from './limits';
 import { ApiLogController } from './logging';
 
 export const API_VERSION = '1.0.0';
@@ -35,6 +36,10 @@ export interface ServerOptions {
   demoScript?: string;
   /** Swagger UI assets directory (the bundle ships a copy); default: the plugin's own files. */
   swaggerUiDir?: string;
+  /** Inference time allowed per question, in ms; past it: 504 (and the worker thread is restarted). Default 3000. */
+  inferenceTimeoutMs?: number;
+  /** Socket timeouts and the connection cap (see ./limits.ts); each defaults to DEFAULT_CONNECTION_LIMITS. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export const DEFAULT_QUEUE_SIZE = 16;
@@ -52,11 +57,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (!opts.suggester && !opts.modelDir) throw new Error('buildServer: pass modelDir (a model directory) or suggester');
   const demoScript = opts.demoScript ?? (await buildDemoScript());
   const crashLog = { error: (_obj: object, _msg: string): void => {} }; // pointed at app.log once it exists
+  const timeoutMs = opts.inferenceTimeoutMs ?? DEFAULT_INFERENCE_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`inference timeout must be an integer >= 1 ms (got ${timeoutMs})`);
   const backend: InferenceBackend = opts.suggester
-    ? new InProcessBackend(opts.suggester)
+    ? new InProcessBackend(opts.suggester, timeoutMs)
     : await WorkerBackend.start(opts.modelDir!, {
         threads: opts.concurrency ?? 1,
-        onCrash: (err) => crashLog.error({ err }, 'inference worker crashed; restarting it'),
+        timeoutMs,
+        onCrash: (err) => crashLog.error({ err }, 'inference worker stopped; restarting it'),
       });
   try {
     return await buildApp(opts, backend, demoScript, crashLog);
@@ -74,12 +82,14 @@ async function buildApp(
 ): Promise<FastifyInstance> {
   const model = backend.info;
   const queue = new InferenceQueue({ capacity: opts.queueSize ?? DEFAULT_QUEUE_SIZE, concurrency: opts.concurrency ?? 1 });
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
 
   const app = Fastify({
     logger: opts.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     logController: new ApiLogController(),
+    ...applyConnectionLimits(limits),
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -98,7 +108,14 @@ async function buildApp(
   });
   app.decorateRequest('rejection', null);
   // Only JSON bodies: text/plain (parsed by Fastify by default) becomes a 415 like any other type.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as HttpError, undefined);
+    }
+  });
 
   installErrorHandling(app, Object.keys(PredictRequest.properties));
 
@@ -106,6 +123,8 @@ async function buildApp(
     reply.header('x-request-id', request.id);
   });
   closeConnectionsOnShutdown(app);
+  installSecurityHeaders(app);
+  app.server.maxConnections = limits.maxConnections;
 
   await app.register(swagger, {
     openapi: {
@@ -118,16 +137,30 @@ async function buildApp(
       tags: [{ name: 'tags', description: 'Tag suggestions' }, { name: 'service', description: 'Service state' }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', ...(opts.swaggerUiDir ? { baseDir: opts.swaggerUiDir } : {}) });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    ...(opts.swaggerUiDir ? { baseDir: opts.swaggerUiDir } : {}),
+    // The plugin's CSP (with the hashes of its inline scripts), with framing refused like the demo
+    // page's, inline styles allowed (Swagger UI sets style attributes; Chromium blocks them otherwise)
+    // and no upgrade-insecure-requests: the API is also served over plain http (localhost, a LAN address).
+    staticCSP: true,
+    transformStaticCSP: (csp) =>
+      csp
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        .replace(/\s*upgrade-insecure-requests;/, ''),
+  });
 
-  const errors = { 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse, 500: ErrorResponse };
+  const errors = { 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse, 504: ErrorResponse, 500: ErrorResponse };
 
   app.post(
     '/predict',
     {
       schema: {
         summary: 'Suggest tags for a question',
-        description: 'Tags of the model vocabulary ranked by confidence. 400: invalid field (named in `field`); 413: body over 64 KB; 415: not JSON; 503: inference queue full (see Retry-After).',
+        description:
+          'Tags of the model vocabulary ranked by confidence. 400: invalid field (named in `field`) or a `__proto__` key; 413: body over 64 KB; 415: not JSON; ' +
+          '503: inference queue full or model restarting (see Retry-After); 504: inference ran past its time budget.',
         tags: ['tags'],
         body: PredictRequest,
         response: { 200: PredictResponse, ...errors },

@@ -30,5 +30,6 @@ ${QUESTION_FORM_CSS}
 `;
 }
 
-/** Only our own script and styles: the page loads nothing from elsewhere. */
-export const DEMO_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'";
+/** Only our own script and styles: the page loads nothing from elsewhere and is framed by no one. */
+export const DEMO_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

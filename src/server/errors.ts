@@ -38,6 +38,7 @@ const REASONS: Record<number, string> = {
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 export const reasonOf = (status: number): string => REASONS[status] ?? (status < 500 ? 'Bad Request' : 'Internal Server Error');
@@ -94,15 +95,39 @@ function describeFastifyError(err: FastifyError): string | undefined {
       return 'the request body must be JSON: send it with "Content-Type: application/json"';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return `the request body is larger than ${BODY_LIMIT_BYTES / 1024} KB; shorten the question body`;
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'the request body is empty; send a JSON object such as {"title": "..."}';
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'the Content-Length header does not match the body sent';
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return `the request body is not valid JSON (${err.message})`;
     default:
       return undefined;
   }
+}
+
+/**
+ * The API's JSON body parser (in place of Fastify's, which answers the same "not valid JSON" to a
+ * syntax error and to a refused key). Keys that can poison prototypes (`__proto__`, and
+ * `constructor` holding `prototype`) are refused, as Fastify does, but the answer says so.
+ */
+export function parseJsonBody(body: string): unknown {
+  if (body.length === 0) throw new HttpError(400, 'the request body is empty; send a JSON object such as {"title": "..."}');
+  let poisoned: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body, (key, v: unknown) => {
+      if (key === '__proto__' || (key === 'constructor' && typeof v === 'object' && v !== null && Object.hasOwn(v, 'prototype'))) poisoned ??= key;
+      return v;
+    });
+  } catch (err) {
+    throw new HttpError(400, `the request body is not valid JSON (${(err as Error).message})`);
+  }
+  if (poisoned) {
+    const what = poisoned === '__proto__' ? '"__proto__" key' : '"constructor" key holding "prototype"';
+    throw new HttpError(
+      400,
+      `the request body is valid JSON but has a ${what}, refused because ` +
+        'such keys can change the prototype of objects built from it (prototype poisoning); remove it (the allowed fields are title, body, body_format and k)',
+    );
+  }
+  return value;
 }
 
 export function makeErrorHandler(allowedFields: readonly string[], routeMiss: (request: FastifyRequest, reply: FastifyReply) => unknown) {
@@ -114,9 +139,10 @@ export function makeErrorHandler(allowedFields: readonly string[], routeMiss: (r
     if (err.validation) {
       status = 400;
       ({ message, field } = describeValidation(err.validation as AjvError[], err.validationContext ?? 'body', allowedFields));
-    } else if (err.statusCode === 503) {
+    } else if (err.statusCode === 503 || err.statusCode === 504) {
       // Queue full, inference worker restarting, server closing: temporary, say when to retry.
-      status = 503;
+      // Inference past its time budget (504): no Retry-After, the same question would overrun again.
+      status = err.statusCode;
       message = err.message;
       const retry = (err as Partial<QueueFullError>).retryAfterSeconds;
       if (retry) reply.header('retry-after', String(retry));
@@ -127,9 +153,9 @@ export function makeErrorHandler(allowedFields: readonly string[], routeMiss: (r
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       // Client errors raised by Fastify itself (content type, size, JSON syntax, ...).
       status = err.statusCode;
-      message = describeFastifyError(err) ?? (err instanceof SyntaxError ? `the request body is not valid JSON (${err.message})` : err.message);
+      message = describeFastifyError(err) ?? err.message;
     }
-    if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed');
+    if (status >= 500 && status !== 503 && status !== 504) request.log.error({ err }, 'request failed');
     else request.rejection = { code: err.code, field, message } satisfies Rejection;
     reply.code(status).type('application/json').send({ statusCode: status, error: reasonOf(status), message, ...(field ? { field } : {}) });
   };

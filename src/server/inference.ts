@@ -11,6 +11,9 @@
 import { existsSync } from 'node:fs';
 import { WorkerSlot } from './worker-slot';
 import type { ModelInfo } from './worker-protocol';
+import { InferenceTimeoutError, WorkerUnavailableError } from './inference-errors';
+
+export { InferenceTimeoutError, WorkerUnavailableError } from './inference-errors';
 
 export type { ModelInfo } from './worker-protocol';
 import type { Suggester, Suggestion } from '../core/suggester';
@@ -24,14 +27,28 @@ export interface InferenceBackend {
   close(): Promise<void>;
 }
 
+/** Inference time allowed per question by default, in ms (a hybrid model needs 50-100 ms). */
+export const DEFAULT_INFERENCE_TIMEOUT_MS = 3000;
+
+/**
+ * Runs the Suggester on the calling thread. Its budget can only answer the client in time: work
+ * that blocks the thread cannot be stopped here (the server's WorkerBackend stops it).
+ */
 export class InProcessBackend implements InferenceBackend {
   readonly info: ModelInfo;
   readonly ready = true;
-  constructor(private readonly suggester: Suggester) {
+  constructor(
+    private readonly suggester: Suggester,
+    private readonly timeoutMs = DEFAULT_INFERENCE_TIMEOUT_MS,
+  ) {
     this.info = { version: suggester.version, vectorizer: suggester.manifest.vectorizer, tags: suggester.tags.length };
   }
   suggest(question: QuestionText, k: number): Promise<Suggestion[]> {
-    return this.suggester.suggest(question, { k });
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new InferenceTimeoutError(this.timeoutMs)), this.timeoutMs);
+    });
+    return Promise.race([this.suggester.suggest(question, { k }), overrun]).finally(() => clearTimeout(timer));
   }
   async close(): Promise<void> {}
 }
@@ -42,23 +59,15 @@ export function defaultWorkerScript(): URL {
   return existsSync(built) ? built : new URL('./inference-worker.ts', import.meta.url);
 }
 
-/** Worker threads restarting after a crash: a 503 the client may retry in a second. */
-export class WorkerUnavailableError extends Error {
-  readonly statusCode = 503;
-  readonly retryAfterSeconds = 1;
-  constructor() {
-    super('the model is restarting after a crash; retry in a second');
-    this.name = 'WorkerUnavailableError';
-  }
-}
-
 export interface WorkerBackendOptions {
   /** Worker threads, each with its own copy of the model (default 1). */
   threads?: number;
   /** Worker script (tests pass a stand-in). */
   script?: URL;
-  /** Called when a worker crashes (it is restarted). */
+  /** Called when a worker crashes or overruns the budget (it is restarted). */
   onCrash?: (err: Error) => void;
+  /** Inference time allowed per question, in ms; past it the question fails and its worker is restarted. */
+  timeoutMs?: number;
 }
 
 /** A pool of inference worker threads; each question goes to the least busy live one. */
@@ -73,7 +82,8 @@ export class WorkerBackend implements InferenceBackend {
     const threads = opts.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`inference threads must be an integer >= 1 (got ${threads})`);
     const script = opts.script ?? defaultWorkerScript();
-    const slots = Array.from({ length: threads }, () => new WorkerSlot(modelDir, script, opts.onCrash ?? (() => {})));
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_INFERENCE_TIMEOUT_MS;
+    const slots = Array.from({ length: threads }, () => new WorkerSlot(modelDir, script, opts.onCrash ?? (() => {}), timeoutMs));
     const started = await Promise.allSettled(slots.map((s) => s.start()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {

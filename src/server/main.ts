@@ -3,7 +3,8 @@
  * `node server.js [--port N] [--host H] [--model DIR] [--queue-size N] [--concurrency N]`. Defaults
  * come from the environment as platforms set it (PORT, HOST, TAGSMITH_MODEL_DIR, TAGSMITH_QUEUE_SIZE,
  * TAGSMITH_CONCURRENCY), else port
- * 3000 on all interfaces and the model in ./model beside server.js. The prebuilt demo script and
+ * 3000 on all interfaces (what a platform's router needs) and the model in ./model beside server.js.
+ * The inference budget and connection limits are read from TAGSMITH_* variables by startServer. The prebuilt demo script and
  * Swagger UI assets are read from ./public and ./static when present (in the bundle); run from the
  * sources (`node --import tsx src/server/main.ts`, as the API benchmark does) the demo is built now.
  */

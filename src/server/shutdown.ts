@@ -59,19 +59,24 @@ export function installGracefulShutdown(app: FastifyInstance, opts: ShutdownOpti
 /**
  * Lets `app.close()` finish as soon as the in-flight requests are answered (buildServer installs it):
  * while closing, answers end their connection (kept-alive sockets would otherwise hold the close
- * until their keep-alive timeout), and sockets a client opened without sending a request yet
- * (browsers and undici pre-connect; Node does not count them as idle) are closed at once.
+ * until their keep-alive timeout), and sockets whose client has not sent a whole request are closed
+ * at once: those without a request yet (browsers and undici pre-connect; Node does not count them
+ * as idle) and those still sending theirs (a stalled body would hold the close until the grace
+ * period runs out and the process exits 1).
  */
 export function closeConnectionsOnShutdown(app: FastifyInstance): void {
-  const silentSockets = new Set<Socket>();
+  /** Each open socket and the last request it carried (undefined: none yet). */
+  const sockets = new Map<Socket, IncomingMessage | undefined>();
   app.server.on('connection', (socket: Socket) => {
-    silentSockets.add(socket);
-    socket.once('close', () => silentSockets.delete(socket));
+    sockets.set(socket, undefined);
+    socket.once('close', () => sockets.delete(socket));
   });
-  app.server.on('request', (req: IncomingMessage) => silentSockets.delete(req.socket));
+  app.server.on('request', (req: IncomingMessage) => {
+    if (sockets.has(req.socket)) sockets.set(req.socket, req);
+  });
   app.addHook('preClose', async () => {
     app.tagsmith.closing = true;
-    for (const socket of silentSockets) socket.destroy();
+    for (const [socket, req] of sockets) if (!req || !req.complete) socket.destroy();
   });
   app.addHook('onSend', async (_request, reply) => {
     if (app.tagsmith.closing) reply.header('connection', 'close');

@@ -1,10 +1,13 @@
 /**
  * Starts the API as a process runs it: loads the model, listens, and shuts down gracefully on
  * SIGTERM. Used by `tagsmith serve` (src/cli/commands/serve.ts) and the bundle's entry (main.ts).
+ * The inference budget and the connection limits come from the options, else from the environment
+ * (TAGSMITH_INFERENCE_TIMEOUT_MS and the variables in ./limits.ts LIMIT_ENV), else their defaults.
  */
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerOptions } from './app';
 import { installGracefulShutdown } from './shutdown';
+import { limitsFromEnv, positiveIntFromEnv, type ConnectionLimits } from './limits';
 
 export interface StartOptions {
   port: number;
@@ -16,6 +19,8 @@ export interface StartOptions {
   /** Prebuilt demo script and Swagger UI assets (the bundle's entry passes them). */
   demoScript?: string;
   swaggerUiDir?: string;
+  inferenceTimeoutMs?: number;
+  limits?: Partial<ConnectionLimits>;
 }
 
 export async function startServer(opts: StartOptions): Promise<FastifyInstance> {
@@ -28,6 +33,8 @@ export async function startServer(opts: StartOptions): Promise<FastifyInstance> 
     concurrency: opts.concurrency,
     demoScript: opts.demoScript,
     swaggerUiDir: opts.swaggerUiDir,
+    inferenceTimeoutMs: opts.inferenceTimeoutMs ?? positiveIntFromEnv(process.env, 'TAGSMITH_INFERENCE_TIMEOUT_MS'),
+    limits: { ...limitsFromEnv(process.env), ...opts.limits },
   };
   const app = await buildServer(serverOptions);
   installGracefulShutdown(app);

@@ -1,12 +1,15 @@
 /**
  * One inference worker thread (src/server/inference-worker.ts) and the requests it holds: started
- * with the model loaded, restarted after a crash (the requests it held fail, later ones go on).
+ * with the model loaded, restarted after a crash (the requests it held fail, later ones go on) and
+ * after a question overruns its time budget (terminating the thread is the only way to stop
+ * synchronous work; the overrun question gets a 504, the others it held a 503).
  */
 import { Worker } from 'node:worker_threads';
 import type { Suggestion } from '../core/suggester';
 import { UsageError } from '../node/errors';
 import type { QuestionText } from '../core/normalize';
 import type { ModelInfo, WorkerReply, WorkerRequest } from './worker-protocol';
+import { InferenceTimeoutError, WorkerUnavailableError } from './inference-errors';
 
 type Pending = { resolve: (tags: Suggestion[]) => void; reject: (err: Error) => void };
 
@@ -22,6 +25,7 @@ export class WorkerSlot {
     private readonly modelDir: string,
     private readonly script: URL,
     private readonly onCrash: (err: Error) => void,
+    private readonly timeoutMs: number,
   ) {}
 
   /** Questions sent and not answered yet. */
@@ -69,12 +73,12 @@ export class WorkerSlot {
     });
   }
 
-  /** A crashed worker (reported once, by 'error' or 'exit'): fail what it held, start a new one. */
-  private fail(worker: Worker, err: Error): void {
+  /** A crashed or stopped worker (reported once): fail what it held with `err`, start a new one. */
+  private fail(worker: Worker, err: Error, heldError: Error = err): void {
     if (worker !== this.worker || this.crashed.has(worker)) return;
     this.crashed.add(worker);
     this.alive = false;
-    for (const p of this.pending.values()) p.reject(err);
+    for (const p of this.pending.values()) p.reject(heldError);
     this.pending.clear();
     if (this.closing) return;
     this.onCrash(err);
@@ -85,9 +89,17 @@ export class WorkerSlot {
 
   suggest(question: QuestionText, k: number): Promise<Suggestion[]> {
     const id = this.nextId++;
+    const worker = this.worker!;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker!.postMessage({ id, question, k } satisfies WorkerRequest);
+      const timer = setTimeout(() => {
+        if (!this.pending.delete(id)) return;
+        const overrun = new InferenceTimeoutError(this.timeoutMs);
+        reject(overrun);
+        this.fail(worker, overrun, new WorkerUnavailableError());
+      }, this.timeoutMs);
+      const settle = () => clearTimeout(timer);
+      this.pending.set(id, { resolve: (tags) => (settle(), resolve(tags)), reject: (err) => (settle(), reject(err)) });
+      worker.postMessage({ id, question, k } satisfies WorkerRequest);
     });
   }
 
