@@ -17,13 +17,18 @@ const fakeBrowser = {
 };
 vi.mock('wxt/browser', () => ({ browser: fakeBrowser }));
 
-/** A Worker stand-in: records what is posted (comlink calls) and never answers. */
-const posted: unknown[] = [];
+/**
+ * A Worker stand-in: records what is posted (comlink calls) and never answers. Each test gets a
+ * fresh record, and a Worker keeps the record of the test that made it: comlink posts RELEASE
+ * messages for proxies collected later, which must not count against the next test.
+ */
+let posted: unknown[] = [];
 class FakeWorker {
+  private readonly log = posted;
   addEventListener(): void {}
   removeEventListener(): void {}
   postMessage(m: unknown): void {
-    posted.push(m);
+    this.log.push(m);
   }
   terminate(): void {}
 }
@@ -40,7 +45,7 @@ async function deliver(msg: unknown, sender: { id?: string; tab?: { id: number }
 describe('message listeners', () => {
   beforeEach(() => {
     listeners.length = 0;
-    posted.length = 0;
+    posted = [];
     vi.stubGlobal('Worker', FakeWorker);
     vi.resetModules();
   });
