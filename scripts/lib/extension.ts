@@ -95,7 +95,15 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
     const url = req.url();
     if (/^https?:/i.test(url) && !url.startsWith(ASK_URL) && !leaked.includes(url)) leaked.push(url);
   });
-  const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  let serviceWorker: Worker;
+  try {
+    serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  } catch (err) {
+    // the extension never started: leave no browser or profile behind
+    await context.close().catch(() => undefined);
+    rmSync(profile, { recursive: true, force: true });
+    throw err;
+  }
   const extensionId = new URL(serviceWorker.url()).host;
   return {
     context,

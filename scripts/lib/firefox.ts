@@ -91,8 +91,11 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
     });
     await browser.installExtension(extensionDir);
   } catch (err) {
-    await browser?.close();
-    proxy.close();
+    try {
+      await browser?.close();
+    } finally {
+      proxy.close();
+    }
     throw err;
   }
   const started = browser;

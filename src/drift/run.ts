@@ -103,10 +103,9 @@ export async function runDrift(opts: DriftOptions): Promise<DriftReport> {
   const sampleSize = opts.sample ?? 800;
   const seed = opts.seed ?? 42;
   const pcaComponents = opts.pcaComponents ?? 10;
-  let refIndex: number;
   let requested: string[] | undefined;
   try {
-    refIndex = periodIndex(opts.reference, by, '--reference');
+    periodIndex(opts.reference, by, '--reference'); // validates the reference's format (a clear usage error)
     requested = opts.months ? parsePeriodList(opts.months, by, '--months') : undefined;
   } catch (err) {
     if (err instanceof PeriodFormatError) throw new UsageError(err.message);

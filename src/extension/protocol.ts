@@ -62,6 +62,13 @@ export interface ModelHost {
   warmup(): Promise<ModelStatus>;
 }
 
+/** The value of a reply, or a thrown Error saying why there is none (no answer, overtaken, failed). */
+export function unwrapReply<T>(reply: Reply<T> | undefined, nobody = 'the extension background did not answer'): T {
+  if (!reply) throw new Error(nobody);
+  if (reply.ok) return reply.value;
+  throw new Error('error' in reply ? reply.error : 'the request was overtaken by a newer one');
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

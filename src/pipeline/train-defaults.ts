@@ -1,5 +1,8 @@
-/** Training defaults (a module of its own so the CLI can show them in --help without loading training). */
-/** The one place training defaults live: `resolveTrainOptions` (train.ts) applies them, everything else reads the result. */
+/**
+ * Defaults of the training maths, applied by `resolveTrainOptions` (train.ts); everything else reads
+ * the resolved options. A module of its own so the CLI can show them in --help without loading
+ * training. (What to train on, how many tags and the seed are the CLI's defaults: src/cli/index.ts.)
+ */
 export const DEFAULT_TRAIN = {
   C: 4,
   maxFeatures: 10000,

@@ -107,14 +107,27 @@ function configureEnv(opts: EncoderOptions): void {
  * ONNX file transformers.js prints the runtime's stack trace and a "using wasm" note, then throws;
  * the caller folds what was said into one clear error, or prints it after a successful load.
  */
+const captures = new Set<unknown[][]>();
+let original: Pick<Console, 'warn' | 'error'> | undefined;
+
 async function withConsoleCaptured<T>(logged: unknown[][], load: () => Promise<T>): Promise<T> {
-  const { warn, error } = console;
-  console.warn = console.error = (...args: unknown[]) => void logged.push(args);
+  // Loads may overlap (two encoders): the console is patched once, by the first, and restored by
+  // the last, and each load collects what was said while it ran.
+  if (captures.size === 0) {
+    original = { warn: console.warn, error: console.error };
+    console.warn = console.error = (...args: unknown[]) => {
+      for (const c of captures) c.push(args);
+    };
+  }
+  captures.add(logged);
   try {
     return await load();
   } finally {
-    console.warn = warn;
-    console.error = error;
+    captures.delete(logged);
+    if (captures.size === 0 && original) {
+      console.warn = original.warn;
+      console.error = original.error;
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import { extensionUrl } from '../urls';
-import type { ModelHost, ModelStatus, OffscreenMessage, Reply, SuggestResponse } from '../protocol';
+import { unwrapReply, type ModelHost, type ModelStatus, type OffscreenMessage, type Reply, type SuggestResponse } from '../protocol';
 
 export const OFFSCREEN_PATH = '/offscreen.html';
 
@@ -50,10 +50,7 @@ async function send<T>(msg: OffscreenMessage): Promise<T> {
   let lastErr: unknown;
   for (let attempt = 0; attempt < 40; attempt++) {
     try {
-      const reply = (await browser.runtime.sendMessage(msg)) as Reply<T> | undefined;
-      if (reply === undefined) throw new Error('Receiving end does not exist (no reply)');
-      if (reply.ok) return reply.value;
-      throw new Error('error' in reply ? reply.error : 'the request was dropped');
+      return unwrapReply((await browser.runtime.sendMessage(msg)) as Reply<T> | undefined, 'Receiving end does not exist (no reply)');
     } catch (err) {
       lastErr = err;
       if (!/Receiving end does not exist|Could not establish connection|no reply/i.test((err as Error).message)) throw err;

@@ -6,21 +6,15 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { QuestionForm } from '../../ui/QuestionForm';
 import { QUESTION_FORM_CSS } from '../../ui/styles';
 import type { SuggestFn } from '../../ui/types';
-import { newInstanceId, type BackgroundMessage, type ModelStatus, type Reply, type SuggestResponse } from '../protocol';
+import { newInstanceId, unwrapReply, type BackgroundMessage, type ModelStatus, type Reply, type SuggestResponse } from '../protocol';
 
 export type Send = <T>(msg: BackgroundMessage) => Promise<Reply<T>>;
-
-function unwrap<T>(reply: Reply<T> | undefined): T {
-  if (!reply) throw new Error('the extension background did not answer');
-  if (reply.ok) return reply.value;
-  throw new Error('error' in reply ? reply.error : 'the request was overtaken by a newer one');
-}
 
 export function popupSuggest(send: Send, k = 8): SuggestFn {
   const instance = newInstanceId(); // this popup's own sequence: a reopened popup starts afresh
   let seq = 0;
   return async (title, body) => {
-    const value = unwrap(await send<SuggestResponse>({ target: 'background', type: 'suggest', instance, seq: ++seq, request: { title, body, bodyFormat: 'markdown', k } }));
+    const value = unwrapReply(await send<SuggestResponse>({ target: 'background', type: 'suggest', instance, seq: ++seq, request: { title, body, bodyFormat: 'markdown', k } }));
     return { tags: value.tags.map((t) => ({ name: t.name, score: t.score, confident: t.confident })), model: value.model, took_ms: value.tookMs };
   };
 }
@@ -44,7 +38,7 @@ export function Popup({ send }: { send: Send }) {
   useEffect(() => {
     // Warm up now: the model loads while the user types.
     send<ModelStatus>({ target: 'background', type: 'warmup' })
-      .then((r) => setStatus(unwrap(r)))
+      .then((r) => setStatus(unwrapReply(r)))
       .catch((err: Error) => setStatus({ state: 'failed', error: err.message }));
   }, [send]);
   // One suggest function (one instance id and sequence counter) for the popup's life: a new one per
@@ -63,7 +57,7 @@ export function Popup({ send }: { send: Send }) {
       </p>
       <QuestionForm suggest={async (t, b) => {
         const r = await suggest(t, b);
-        if (status?.state !== 'ready') send<ModelStatus>({ target: 'background', type: 'status' }).then((s) => setStatus(unwrap(s))).catch(() => undefined);
+        if (status?.state !== 'ready') send<ModelStatus>({ target: 'background', type: 'status' }).then((s) => setStatus(unwrapReply(s))).catch(() => undefined);
         return r;
       }} />
     </main>
