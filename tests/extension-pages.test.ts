@@ -7,30 +7,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ASK_URL, CHROMIUM } from '../scripts/lib/extension';
+import { pageAdaptersScript } from './helpers/page-adapters';
 import { REPO } from './helpers/paths';
 
-const ASK_URL = 'https://stackoverflow.com/questions/ask';
 const PAGES = join(REPO, 'tests/fixtures/ask-pages');
 
 let browser: Browser;
 let bundle: string;
 
 beforeAll(async () => {
-  const out = await build({
-    entryPoints: [join(REPO, 'src/extension/page/index.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'TagsmithPages',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-  });
-  // init scripts may run wrapped in a function: publish the global explicitly
-  bundle = `${out.outputFiles[0].text}\nglobalThis.TagsmithPages = TagsmithPages;`;
+  bundle = await pageAdaptersScript();
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
 });

@@ -5,16 +5,15 @@
  * body as the author types with the keyboard, in rich-text and markdown mode and across switches;
  * the suggestion row appears and a chip click adds the tag through the stand-in's tag editor.
  */
-import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realStacksEditorPage } from '../scripts/demo/ask-page';
 import { ASK_URL, chipNames, ensureBuilt, launchWithExtension, type ExtensionSession } from '../scripts/lib/extension';
-import { REPO } from './helpers/paths';
+import { CLASSIC } from '../src/extension/page/selectors';
+import { pageAdaptersScript } from './helpers/page-adapters';
 
-const RICH = '.js-stacks-editor-container .js-editor.ProseMirror[contenteditable="true"]';
-const MARKDOWN_CODE = '.js-stacks-editor-container pre.s-code-block.markdown > code';
+const RICH = CLASSIC.bodyRichText;
+const MARKDOWN_CODE = CLASSIC.bodyMarkdownView;
 const BACKING = 'textarea[name="post-text"]';
 const toMode = (p: Page, mode: 'rich' | 'markdown') => p.locator(`label[for^="mode-toggle-${mode}-"]`).click();
 
@@ -25,12 +24,12 @@ beforeAll(async () => {
   const [dir, page, adapters] = await Promise.all([
     ensureBuilt('chrome'),
     realStacksEditorPage(),
-    build({ entryPoints: [join(REPO, 'src/extension/page/index.ts')], bundle: true, format: 'iife', globalName: 'TagsmithPages', platform: 'browser', target: 'chrome120', write: false }),
+    pageAdaptersScript(),
   ]);
   html = page;
   s = await launchWithExtension(dir);
   // the adapters in the page's own world, beside the extension's content script (isolated world)
-  await s.context.addInitScript({ content: `${adapters.outputFiles[0].text}\nglobalThis.TagsmithPages = TagsmithPages;` });
+  await s.context.addInitScript({ content: adapters });
 });
 afterAll(async () => {
   await s?.close();

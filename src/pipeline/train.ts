@@ -46,8 +46,6 @@ export interface TrainOptions {
   log?: (line: string) => void;
 }
 
-export { DEFAULT_TRAIN };
-
 /** Training options with every default applied (what is trained, logged and recorded). */
 export interface ResolvedTrainOptions extends TrainOptions {
   C: number;
