@@ -30,6 +30,7 @@ describe('tagsmith CLI', () => {
     // the ingestion report, with every skip by reason, is part of the training log
     expect(trainLog).toMatch(/duplicate-id=1,664, no-tags=2/);
     expect(trainLog).toMatch(/22 cross-file duplicates dropped/);
+    expect(trainLog).toMatch(/--no-track\), so the model is not registered/); // said, not skipped silently
     expect(trained.model.version).toMatch(/^[0-9a-f]{12}$/);
     expect(trained.test.n).toBeGreaterThan(400);
     // far above chance with 40 tags; a broken pipeline (shuffled labels, wrong features) scores near 0

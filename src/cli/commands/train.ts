@@ -44,6 +44,8 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
   let run: TrackedRunInfo | undefined;
   let registered: ModelVersion | undefined;
   if (opts.track === false) {
+    // No run, so nothing to register from: say so rather than skip it silently.
+    if (opts.register !== false) process.stderr.write('tracking: off (--no-track), so the model is not registered\n');
     result = await train(trainOpts);
   } else {
     // A typo in --data is a usage error, not a failed run: check before a run is created.

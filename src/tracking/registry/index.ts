@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, mkdirSync } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { sha256Hex } from '../../core/hash';
 import { UsageError } from '../../node/errors';
-import { createTracker, type TrackerOptions } from '..';
+import { createTracker, RestTracker, type TrackerOptions } from '..';
 import { FileStoreRegistry } from './file-store';
 import { RestRegistry } from './rest';
 import { RegistryLookupError, type ModelRegistry, type ModelVersion } from './types';
@@ -25,7 +25,7 @@ export const FILES_TAG = 'tagsmith.files';
 /** The registry at `uri` (else MLFLOW_TRACKING_URI, else ./mlruns), same URI rules as createTracker. */
 export function createRegistry(uri?: string, opts: TrackerOptions = {}): ModelRegistry {
   const tracker = createTracker(uri, opts);
-  return tracker.kind === 'rest' ? new RestRegistry(tracker.uri, opts.retry) : new FileStoreRegistry(tracker.uri);
+  return tracker instanceof RestTracker ? new RestRegistry(tracker.client) : new FileStoreRegistry(tracker.uri);
 }
 
 /** Registers the model files a run logged under `model/`, recording the sha256 of each. */

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../node/fs-atomic';
-import { MlflowApiError, type RetryOptions } from '../http';
-import { MlflowRestClient } from '../rest-client';
+import { MlflowApiError } from '../http';
+import type { MlflowRestClient } from '../rest-client';
 import { RegistryLookupError, type CreateVersionRequest, type ModelRegistry, type ModelVersion } from './types';
 import { checkAlias, checkModelName, checkVersion } from './validate';
 
@@ -34,11 +34,8 @@ const notFound = (err: unknown) => err instanceof MlflowApiError && (err.errorCo
 
 export class RestRegistry implements ModelRegistry {
   readonly kind = 'rest' as const;
-  readonly client: MlflowRestClient;
-
-  constructor(baseUrl: string, retry: RetryOptions = {}) {
-    this.client = new MlflowRestClient(baseUrl, retry);
-  }
+  /** The tracker's own REST client (same server, same retry policy): runs and registry share it. */
+  constructor(readonly client: MlflowRestClient) {}
   get uri(): string {
     return this.client.baseUrl;
   }
