@@ -193,7 +193,9 @@ describe('Head serialisation', () => {
   it.each(['f16', 'int8'] as const)('%s keeps scores within its documented tolerance', (enc) => {
     const bytes = trained.serialize(enc);
     const f32Bytes = trained.serialize('f32').length;
-    expect(bytes.length).toBeLessThan(f32Bytes * (enc === 'f16' ? 0.75 : 0.5));
+    // The sparse block also stores a uint16 tag id per weight and a uint32 offset per feature
+    // (format 2), which quantisation does not shrink: hence 0.65 rather than 0.5 for int8.
+    expect(bytes.length).toBeLessThan(f32Bytes * (enc === 'f16' ? 0.75 : 0.65));
     const back = Head.deserialize(bytes);
     let maxErr = 0;
     for (const r of rows) maxErr = Math.max(maxErr, maxAbsDiff(back.scores(r), trained.scores(r)));
@@ -201,6 +203,22 @@ describe('Head serialisation', () => {
     expect(maxErr).toBeLessThan(QUANT_TOLERANCE[enc]);
     if (enc === 'f16') expect(maxErr).toBeLessThan(1e-3);
     expect(maxScoreDrift(trained, enc, rows)).toBe(maxErr);
+  });
+
+  it('still reads format 1 (the full matrix, as the 200-tag model shipped it) into the same head', () => {
+    // Format 1 written by hand: magic, header length, JSON header, pad to 8, bias f32[T], weights f32[dim*T].
+    const header = new TextEncoder().encode(JSON.stringify({ format: 'tagsmith-head', version: 1, numTags: T, layout: trained.layout, encoding: 'f32', tags: trained.tags }));
+    const start = (8 + header.length + 7) & ~7;
+    const W = trained.weights;
+    const buf = new DataView(new ArrayBuffer(start + 4 * T + 4 * W.length));
+    buf.setUint32(0, 0x44485354, true);
+    buf.setUint32(4, header.length, true);
+    new Uint8Array(buf.buffer, 8).set(header);
+    trained.bias.forEach((b, t) => buf.setFloat32(start + 4 * t, b, true));
+    W.forEach((w, i) => buf.setFloat32(start + 4 * T + 4 * i, w, true));
+    const back = Head.deserialize(new Uint8Array(buf.buffer));
+    expect(Array.from(back.weights)).toEqual(Array.from(W));
+    for (const r of rows.slice(0, 20)) expect(Array.from(back.scores(r))).toEqual(Array.from(trained.scores(r)));
   });
 
   it('refuses damaged bytes', () => {

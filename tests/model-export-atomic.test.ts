@@ -97,7 +97,7 @@ describe('exportModel', () => {
       const dir = ${JSON.stringify(dir)};
       const m = JSON.parse(readFileSync(join(dir, 'tagsmith.json'), 'utf8'));
       const old = Head.deserialize(readFileSync(join(dir, m.head.file)));
-      const head = new Head(old.layout, old.numTags, old.weights, old.bias.map((b) => b + 0.5), { tags: old.tags });
+      const head = Head.fromMatrix(old.layout, old.numTags, old.weights, old.bias.map((b) => b + 0.5), { tags: old.tags });
       const tfidf = TfidfVectorizer.fromJSON(JSON.parse(readFileSync(join(dir, m.tfidf.file), 'utf8')));
       await exportModel(dir, { ...m, head, tfidf, training: { toJSON() { process.kill(process.pid, 'SIGKILL'); } } });`);
     expect(r.signal, r.stderr).toBe('SIGKILL');

@@ -136,7 +136,7 @@ describe('loading a model folder checks the manifest against its files', () => {
       encoder: spec,
       tags,
       thresholds: [0.5, 0.5],
-      head: new Head(makeLayout({ denseDim: spec.dim }), tags.length, weights, new Float32Array(tags.length)),
+      head: Head.fromMatrix(makeLayout({ denseDim: spec.dim }), tags.length, weights, new Float32Array(tags.length)),
       training: {},
       metrics: {},
     });

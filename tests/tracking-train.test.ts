@@ -49,7 +49,7 @@ const NO_TAGS = join(dir, 'no-tags.csv');
 writeFileSync(NO_TAGS, 'Id,Title,Body,Tags,CreationDate\n1,How do I sort a list?,<p>body</p>,,2022-01-01 10:00:00\n2,Why is my loop slow?,<p>body</p>,,2022-01-02 10:00:00\n');
 
 const trainArgs = (out: string, uri: string, runName: string) => [
-  'train', '--data', API, TITLES, '--vectorizer', 'tfidf', '--limit', '500', '--tags', '20',
+  'train', '--data', API, TITLES, '--vectorizer', 'tfidf', '--head', 'logreg', '--limit', '500', '--tags', '20',
   '--out', out, '--tracking-uri', uri, '--experiment', 'tagsmith-test', '--run-name', runName, '--json',
 ];
 

@@ -29,7 +29,7 @@ function trainAndStop(trackingUri: string, runName: string, signal: NodeJS.Signa
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(REPO, 'bin/tagsmith.js'), 'train', '--data', API, '--vectorizer', 'tfidf', '--limit', '8000', '--tags', '150',
+      [join(REPO, 'bin/tagsmith.js'), 'train', '--data', API, '--vectorizer', 'tfidf', '--head', 'logreg', '--limit', '8000', '--tags', '150',
         '--max-epochs', '2000', '--out', join(dir, runName), '--tracking-uri', trackingUri, '--run-name', runName],
       { cwd: REPO, env: { ...process.env, CI: 'true', MLFLOW_TRACKING_URI: '' } },
     );

@@ -260,7 +260,7 @@ def run_lr(data: dict, sl: dict, Y: np.ndarray, gold: dict, cfg: dict,
     grid = []
     best = None
     for C in C_grid:
-        make = lambda C=C: OneVsRestClassifier(LogisticRegression(C=C, max_iter=max_iter, tol=tol))
+        make = lambda C=C: OneVsRestClassifier(LogisticRegression(C=C, max_iter=max_iter, tol=tol), n_jobs=cfg.get("n_jobs", 1))
         clf, seconds, warned = fit_timed(make, X[sl["train"]], Y[sl["train"]])
         val = clf.predict_proba(X[sl["validation"]])
         tuned = tune_thresholds(val, Y[sl["validation"]], grid_thr, min_pos)
@@ -307,7 +307,7 @@ def run_svc(data: dict, sl: dict, Y: np.ndarray, gold: dict, cfg: dict) -> tuple
     thr = [STRICTLY_POSITIVE] * len(data["vocab"])
     grid, best = [], None
     for C in cfg["svc_C_grid"]:
-        make = lambda C=C: OneVsRestClassifier(LinearSVC(C=C, random_state=cfg["seed"]))
+        make = lambda C=C: OneVsRestClassifier(LinearSVC(C=C, random_state=cfg["seed"]), n_jobs=cfg.get("n_jobs", 1))
         clf, seconds, warned = fit_timed(make, X_train, Y[sl["train"]])
         val_dec = clf.decision_function(X_val)
         val_eval = evaluate(val_dec, thr, gold["validation"], data["vocab"])

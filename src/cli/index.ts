@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
-import { DEFAULT_MODEL_DIR, DEFAULT_TRAINING_DATA } from '../node/paths';
+import { DEFAULT_MODEL_DIR, DEFAULT_TAGS, DEFAULT_TRAINING_DATA } from '../node/paths';
 import { DEFAULT_TRAIN } from '../pipeline/train-defaults';
 import { UsageError } from '../node/errors';
 
@@ -48,12 +48,15 @@ export function buildProgram(): Command {
   program
     .command('train')
     .description('Train the tag head and export it (default: into models/).')
-    .option('--data <file...>', 'training files (default: the 2018 API file and the 2009-2011 titles in ../shared/data)')
+    .option('--data <file...>', 'training files (default: the five Stack Overflow files in ../shared/data)')
     .option('--out <dir>', 'directory to export the model to', DEFAULT_MODEL_DIR)
     .addOption(new Option('--vectorizer <kind>', 'text features').choices(['tfidf', 'embeddings', 'hybrid']).default('hybrid'))
-    .option('--tags <n>', 'vocabulary size: the N most frequent tags', positiveInt('--tags', 1, 5000), 200)
-    .option('--seed <n>', 'seed of the train/validation/test split (the optimiser is deterministic)', positiveInt('--seed', 0), 42)
-    .option('--C <c>', `inverse L2 regularisation strength (scikit-learn C; default ${DEFAULT_TRAIN.C})`, positiveNumber('--C'))
+    .option('--tags <n>', 'vocabulary size: the N most frequent tags', positiveInt('--tags', 1, 5000), DEFAULT_TAGS)
+    .option('--seed <n>', 'seed of the train/validation/test split and of the SVM row order', positiveInt('--seed', 0), 42)
+    .addOption(new Option('--head <learner>', 'svc: SVM on TF-IDF + ridge on embeddings; logreg: L-BFGS logistic regression (the 200-tag model)').choices(['svc', 'logreg']).default(DEFAULT_TRAIN.head))
+    .option('--C <c>', `regularisation (scikit-learn C; default ${DEFAULT_TRAIN.svcC} for svc, ${DEFAULT_TRAIN.C} for logreg)`, positiveNumber('--C'))
+    .option('--keep <n>', `svc head: TF-IDF weights kept per tag, 0 for all (default ${DEFAULT_TRAIN.keep})`, positiveInt('--keep', 0))
+    .option('--threads <n>', 'svc head: training threads (default: the cores available)', positiveInt('--threads', 1))
     .option('--class-weight <mode>', 'none or balanced', 'none')
     .option('--max-epochs <n>', `optimiser epoch cap (default ${DEFAULT_TRAIN.maxEpochs})`, positiveInt('--max-epochs'))
     .option('--max-features <n>', `TF-IDF vocabulary size (default ${DEFAULT_TRAIN.maxFeatures})`, positiveInt('--max-features'))

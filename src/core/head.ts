@@ -138,41 +138,119 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/**
+ * The sparse block of a head, stored by feature (CSR): the weights of feature `c` are
+ * `values[ptr[c] .. ptr[c+1])` for the tags `tags[ptr[c] .. ptr[c+1])`. Weights not stored are 0:
+ * a head trained on 2,000 tags x 50,000 terms keeps only the weights that matter (see the trainer).
+ */
+export interface SparseBlock {
+  ptr: Int32Array;
+  tags: Uint16Array;
+  values: Float32Array;
+}
+
 /** The trained head: `scores(x) = sigmoid(x_weighted · W + b)` for every tag. */
 export class Head {
   readonly layout: FeatureLayout;
   readonly numTags: number;
   /** Total feature dimension (`denseDim + sparseDim`). */
   readonly dim: number;
-  /** `dim x numTags`, feature-major: `weights[j * numTags + t]`. */
-  readonly weights: Float32Array;
+  /** Dense block, `denseDim x numTags`, feature-major: `dense[j * numTags + t]`. */
+  readonly dense: Float32Array;
+  /** Sparse block (only stored weights). */
+  readonly sparse: SparseBlock;
   /** Intercept per tag. */
   readonly bias: Float32Array;
   readonly tags?: string[];
   readonly meta?: Record<string, unknown>;
+  #full?: Float32Array;
 
-  constructor(layout: FeatureLayout, numTags: number, weights: Float32Array, bias: Float32Array, info: HeadInfo = {}) {
+  /** A head from its blocks, checked: dense `denseDim x numTags` feature-major, sparse by feature. See {@link Head.fromMatrix}. */
+  constructor(layout: FeatureLayout, numTags: number, dense: Float32Array, sparse: SparseBlock, bias: Float32Array, info: HeadInfo = {}) {
     this.layout = makeLayout(layout);
     if (!Number.isInteger(numTags) || numTags < 1) throw new Error(`Head: numTags must be a positive integer, got ${numTags}`);
+    if (numTags > 0xffff) throw new Error(`Head: at most 65,535 tags (got ${numTags}): sparse tag ids are stored as uint16`);
     this.numTags = numTags;
     this.dim = this.layout.denseDim + this.layout.sparseDim;
-    if (weights.length !== this.dim * numTags) {
-      throw new Error(`Head: weights has ${weights.length} values, expected dim*numTags = ${this.dim}*${numTags}`);
+    if (dense.length !== this.layout.denseDim * numTags) {
+      throw new Error(`Head: the dense block has ${dense.length} values, expected denseDim*numTags = ${this.layout.denseDim}*${numTags}`);
+    }
+    const { ptr, tags, values } = sparse;
+    if (ptr.length !== this.layout.sparseDim + 1 || ptr[0] !== 0 || ptr[ptr.length - 1] !== tags.length || tags.length !== values.length) {
+      throw new Error(`Head: the sparse block is malformed (ptr of ${ptr.length} for ${this.layout.sparseDim} features, ${tags.length} tags, ${values.length} values)`);
+    }
+    for (let c = 0; c < this.layout.sparseDim; c++) {
+      if (ptr[c + 1] < ptr[c]) throw new Error(`Head: the sparse block's ptr decreases at feature ${c}`);
+      for (let k = ptr[c]; k < ptr[c + 1]; k++) {
+        if (tags[k] >= numTags) throw new Error(`Head: sparse weight ${k} names tag ${tags[k]}, the head has ${numTags}`);
+      }
     }
     if (bias.length !== numTags) throw new Error(`Head: bias has ${bias.length} values, expected numTags = ${numTags}`);
     if (info.tags !== undefined && info.tags.length !== numTags) {
       throw new Error(`Head: ${info.tags.length} tag names given for ${numTags} tags`);
     }
-    this.weights = weights;
+    this.dense = dense;
+    this.sparse = sparse;
     this.bias = bias;
     this.tags = info.tags;
     this.meta = info.meta;
   }
 
+  /**
+   * A head from the full `dim x numTags` feature-major matrix (`weights[j * numTags + t]`, dense
+   * block first); zero weights of the sparse block are not stored.
+   */
+  static fromMatrix(layout: FeatureLayout, numTags: number, weights: Float32Array, bias: Float32Array, info: HeadInfo = {}): Head {
+    const l = makeLayout(layout);
+    const dim = l.denseDim + l.sparseDim;
+    if (weights.length !== dim * numTags) {
+      throw new Error(`Head: weights has ${weights.length} values, expected dim*numTags = ${dim}*${numTags}`);
+    }
+    const T = numTags;
+    const ptr = new Int32Array(l.sparseDim + 1);
+    let nnz = 0;
+    for (let c = 0; c < l.sparseDim; c++) {
+      const o = (l.denseDim + c) * T;
+      for (let t = 0; t < T; t++) if (weights[o + t] !== 0) nnz++;
+      ptr[c + 1] = nnz;
+    }
+    const tags = new Uint16Array(nnz);
+    const values = new Float32Array(nnz);
+    for (let c = 0, k = 0; c < l.sparseDim; c++) {
+      const o = (l.denseDim + c) * T;
+      for (let t = 0; t < T; t++) {
+        if (weights[o + t] !== 0) {
+          tags[k] = t;
+          values[k++] = weights[o + t];
+        }
+      }
+    }
+    return new Head(l, T, weights.slice(0, l.denseDim * T), { ptr, tags, values }, bias, info);
+  }
+
+  /** Stored weights of the sparse block. */
+  get sparseNnz(): number {
+    return this.sparse.values.length;
+  }
+
+  /** The full `dim x numTags` feature-major matrix (materialised once; for tests and small heads). */
+  get weights(): Float32Array {
+    if (this.#full) return this.#full;
+    const T = this.numTags;
+    const full = new Float32Array(this.dim * T);
+    full.set(this.dense);
+    const { ptr, tags, values } = this.sparse;
+    for (let c = 0; c < this.layout.sparseDim; c++) {
+      const o = (this.layout.denseDim + c) * T;
+      for (let k = ptr[c]; k < ptr[c + 1]; k++) full[o + tags[k]] = values[k];
+    }
+    return (this.#full = full);
+  }
+
   /** Raw logits `x_weighted · W + b` (accumulated in float64). */
   logits(row: FeatureRow, out = new Float32Array(this.numTags)): Float32Array {
     const T = this.numTags;
-    const W = this.weights;
+    const W = this.dense;
     const acc = new Float64Array(T);
     for (let t = 0; t < T; t++) acc[t] = this.bias[t];
     const { denseDim, sparseDim, denseWeight, sparseWeight } = this.layout;
@@ -190,14 +268,15 @@ export class Head {
     }
     if (row.sparse !== undefined && row.sparse.indices.length > 0) {
       const { indices, values } = row.sparse;
+      const { ptr, tags, values: sw } = this.sparse;
       for (let k = 0; k < indices.length; k++) {
         const c = indices[k];
         if (!(c >= 0 && c < sparseDim)) {
           throw new Error(`Head.scores: sparse index ${c} outside the sparse block [0, ${sparseDim})`);
         }
         const v = values[k] * sparseWeight;
-        const o = (denseDim + c) * T;
-        for (let t = 0; t < T; t++) acc[t] += v * W[o + t];
+        const end = ptr[c + 1];
+        for (let m = ptr[c]; m < end; m++) acc[tags[m]] += v * sw[m];
       }
     }
     for (let t = 0; t < T; t++) out[t] = acc[t];
@@ -211,7 +290,7 @@ export class Head {
     return z;
   }
 
-  /** Encodes the head as `HEAD_MAGIC | u32 header length | JSON header | pad | payload` (see {@link deserializeHead}). */
+  /** Encodes the head (see {@link serializeHead}). */
   serialize(encoding: WeightEncoding = 'f32'): Uint8Array {
     return serializeHead(this, encoding);
   }
@@ -227,7 +306,8 @@ export class Head {
 
 /** First 4 bytes of a serialised head ("TSHD"). */
 export const HEAD_MAGIC = 0x44485354; // 'T','S','H','D' little-endian
-export const HEAD_FORMAT_VERSION = 1;
+/** Version 2 stores the sparse block by feature (CSR); version 1 (the full matrix) is still read. */
+export const HEAD_FORMAT_VERSION = 2;
 
 /** The JSON header stored after the magic. */
 export interface HeadHeader {
@@ -236,57 +316,97 @@ export interface HeadHeader {
   numTags: number;
   layout: FeatureLayout;
   encoding: WeightEncoding;
+  /** Stored weights of the sparse block (version 2). */
+  sparseNnz?: number;
   tags?: string[];
   meta?: Record<string, unknown>;
 }
 
 /**
- * Payload after the (8-byte aligned) header: `bias f32[T]`, then for `int8` `scale f32[T]`,
- * then the weights (`dim * T`, feature-major) as f32, f16 (IEEE half, little-endian) or int8
- * (`w = q * scale[t]`, one symmetric scale per tag).
+ * `HEAD_MAGIC | u32 header length | JSON header | pad to 8 | payload`. Payload (version 2):
+ * `bias f32[T]`; for `int8`, `scale f32[2T]` (one symmetric scale per tag for the dense block, then
+ * one per tag for the sparse block: `w = q * scale`); the dense block (`denseDim * T` values,
+ * feature-major); the sparse block: `ptr u32[sparseDim + 1]`, `tag u16[nnz]` (padded to 4 bytes),
+ * `value[nnz]`. Values are f32, f16 (IEEE half, little-endian) or int8.
  */
 export function serializeHead(head: Head, encoding: WeightEncoding = 'f32'): Uint8Array {
+  if (encoding !== 'f32' && encoding !== 'f16' && encoding !== 'int8') {
+    throw new Error(`serializeHead: unknown encoding ${String(encoding)} (use 'f32', 'f16' or 'int8')`);
+  }
   const T = head.numTags;
-  const n = head.weights.length;
+  const nnz = head.sparseNnz;
+  const { denseDim, sparseDim } = head.layout;
   const header: HeadHeader = {
     format: 'tagsmith-head',
     version: HEAD_FORMAT_VERSION,
     numTags: T,
     layout: head.layout,
     encoding,
+    sparseNnz: nnz,
     ...(head.tags ? { tags: head.tags } : {}),
     ...(head.meta ? { meta: head.meta } : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const start = align8(8 + json.length);
-  const weightBytes = encoding === 'f32' ? 4 * n : encoding === 'f16' ? 2 * n : n;
-  const total = start + 4 * T + (encoding === 'int8' ? 4 * T : 0) + weightBytes;
-  const buf = new ArrayBuffer(total);
+  const size = payloadSize(8 + json.length, T, denseDim, sparseDim, nnz, encoding);
+  const buf = new ArrayBuffer(size.total);
   const view = new DataView(buf);
   view.setUint32(0, HEAD_MAGIC, true);
   view.setUint32(4, json.length, true);
   new Uint8Array(buf, 8, json.length).set(json);
-  let off = start;
+  let off = size.start;
   for (let t = 0; t < T; t++, off += 4) view.setFloat32(off, head.bias[t], true);
-  const W = head.weights;
-  if (encoding === 'f32') {
-    for (let i = 0; i < n; i++, off += 4) view.setFloat32(off, W[i], true);
-  } else if (encoding === 'f16') {
-    for (let i = 0; i < n; i++, off += 2) view.setUint16(off, float32ToFloat16Bits(W[i]), true);
-  } else if (encoding === 'int8') {
-    const scale = int8Scales(W, T);
-    for (let t = 0; t < T; t++, off += 4) view.setFloat32(off, scale[t], true);
-    for (let i = 0; i < n; i++, off++) {
-      const s = scale[i % T];
-      view.setInt8(off, s === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(W[i] / s))));
-    }
-  } else {
-    throw new Error(`serializeHead: unknown encoding ${String(encoding)} (use 'f32', 'f16' or 'int8')`);
+  const { ptr, tags, values } = head.sparse;
+  let denseScale: Float32Array | undefined;
+  let sparseScale: Float32Array | undefined;
+  if (encoding === 'int8') {
+    denseScale = int8Scales(head.dense, T, (i) => i % T);
+    sparseScale = int8Scales(values, T, (k) => tags[k]);
+    for (const s of [denseScale, sparseScale]) for (let t = 0; t < T; t++, off += 4) view.setFloat32(off, s[t], true);
   }
+  off = writeValues(view, off, head.dense, encoding, denseScale, (i) => i % T);
+  for (let c = 0; c <= sparseDim; c++, off += 4) view.setUint32(off, ptr[c], true);
+  for (let k = 0; k < nnz; k++, off += 2) view.setUint16(off, tags[k], true);
+  off = align4(off);
+  writeValues(view, off, values, encoding, sparseScale, (k) => tags[k]);
   return new Uint8Array(buf);
 }
 
-/** Decodes {@link serializeHead}'s output; quantised weights are expanded back to float32. */
+function payloadSize(headerEnd: number, T: number, denseDim: number, sparseDim: number, nnz: number, enc: WeightEncoding) {
+  const bytesPer = enc === 'f32' ? 4 : enc === 'f16' ? 2 : 1;
+  const start = align8(headerEnd);
+  let end = start + 4 * T + (enc === 'int8' ? 8 * T : 0) + bytesPer * denseDim * T;
+  end = align4(end) + 4 * (sparseDim + 1);
+  end = align4(end + 2 * nnz) + bytesPer * nnz;
+  return { start, total: end };
+}
+
+function writeValues(view: DataView, off: number, src: Float32Array, enc: WeightEncoding, scale: Float32Array | undefined, tagOf: (i: number) => number): number {
+  if (enc === 'f32') {
+    for (let i = 0; i < src.length; i++, off += 4) view.setFloat32(off, src[i], true);
+  } else if (enc === 'f16') {
+    for (let i = 0; i < src.length; i++, off += 2) view.setUint16(off, float32ToFloat16Bits(src[i]), true);
+  } else {
+    for (let i = 0; i < src.length; i++, off++) {
+      const s = scale![tagOf(i)];
+      view.setInt8(off, s === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(src[i] / s))));
+    }
+  }
+  return align4(off);
+}
+
+function readValues(view: DataView, off: number, n: number, enc: WeightEncoding, scale: Float32Array | undefined, tagOf: (i: number) => number): [Float32Array, number] {
+  const out = new Float32Array(n);
+  if (enc === 'f32') {
+    for (let i = 0; i < n; i++, off += 4) out[i] = view.getFloat32(off, true);
+  } else if (enc === 'f16') {
+    for (let i = 0; i < n; i++, off += 2) out[i] = float16BitsToFloat32(view.getUint16(off, true));
+  } else {
+    for (let i = 0; i < n; i++, off++) out[i] = view.getInt8(off) * scale![tagOf(i)];
+  }
+  return [out, align4(off)];
+}
+
+/** Decodes {@link serializeHead}'s output (format versions 1 and 2); quantised weights are expanded to float32. */
 export function deserializeHead(bytes: Uint8Array): Head {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (why: string): never => {
@@ -302,9 +422,46 @@ export function deserializeHead(bytes: Uint8Array): Head {
     return fail(`header is not valid JSON: ${(e as Error).message}`);
   }
   if (header.format !== 'tagsmith-head') fail(`header.format is ${String(header.format)}`);
+  if (header.version === 1) return deserializeV1(bytes, view, header, jsonLen, fail);
   if (header.version !== HEAD_FORMAT_VERSION) {
-    fail(`format version ${header.version}, this code reads version ${HEAD_FORMAT_VERSION}`);
+    fail(`format version ${header.version}, this code reads versions 1 and ${HEAD_FORMAT_VERSION}`);
   }
+  const layout = makeLayout(header.layout);
+  const T = header.numTags;
+  const enc = header.encoding;
+  if (enc !== 'f32' && enc !== 'f16' && enc !== 'int8') fail(`unknown encoding ${String(enc)}`);
+  const nnz = header.sparseNnz;
+  if (!Number.isInteger(T) || T < 1 || !Number.isInteger(nnz) || nnz! < 0) fail('numTags or sparseNnz is not a valid count');
+  const { denseDim, sparseDim } = layout;
+  const size = payloadSize(8 + jsonLen, T, denseDim, sparseDim, nnz!, enc);
+  if (bytes.byteLength !== size.total) fail(`size is ${bytes.byteLength} bytes, header implies ${size.total}`);
+  let off = size.start;
+  const bias = new Float32Array(T);
+  for (let t = 0; t < T; t++, off += 4) bias[t] = view.getFloat32(off, true);
+  let denseScale: Float32Array | undefined;
+  let sparseScale: Float32Array | undefined;
+  if (enc === 'int8') {
+    denseScale = new Float32Array(T);
+    sparseScale = new Float32Array(T);
+    for (const s of [denseScale, sparseScale]) for (let t = 0; t < T; t++, off += 4) s[t] = view.getFloat32(off, true);
+  }
+  let dense: Float32Array;
+  [dense, off] = readValues(view, off, denseDim * T, enc, denseScale, (i) => i % T);
+  const ptr = new Int32Array(sparseDim + 1);
+  for (let c = 0; c <= sparseDim; c++, off += 4) ptr[c] = view.getUint32(off, true);
+  const tags = new Uint16Array(nnz!);
+  for (let k = 0; k < nnz!; k++, off += 2) tags[k] = view.getUint16(off, true);
+  off = align4(off);
+  const [values] = readValues(view, off, nnz!, enc, sparseScale, (k) => tags[k]);
+  try {
+    return new Head(layout, T, dense, { ptr, tags, values }, bias, { tags: header.tags, meta: header.meta });
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+}
+
+/** Format version 1: `bias f32[T]`, for int8 `scale f32[T]`, then the full `dim x T` matrix. */
+function deserializeV1(bytes: Uint8Array, view: DataView, header: HeadHeader, jsonLen: number, fail: (why: string) => never): Head {
   const layout = makeLayout(header.layout);
   const T = header.numTags;
   const n = (layout.denseDim + layout.sparseDim) * T;
@@ -315,34 +472,35 @@ export function deserializeHead(bytes: Uint8Array): Head {
   if (bytes.byteLength !== expected) fail(`size is ${bytes.byteLength} bytes, header implies ${expected}`);
   const bias = new Float32Array(T);
   for (let t = 0; t < T; t++, off += 4) bias[t] = view.getFloat32(off, true);
-  const W = new Float32Array(n);
-  if (enc === 'f32') {
-    for (let i = 0; i < n; i++, off += 4) W[i] = view.getFloat32(off, true);
-  } else if (enc === 'f16') {
-    for (let i = 0; i < n; i++, off += 2) W[i] = float16BitsToFloat32(view.getUint16(off, true));
-  } else {
-    const scale = new Float32Array(T);
+  let scale: Float32Array | undefined;
+  if (enc === 'int8') {
+    scale = new Float32Array(T);
     for (let t = 0; t < T; t++, off += 4) scale[t] = view.getFloat32(off, true);
-    for (let i = 0; i < n; i++, off++) W[i] = view.getInt8(off) * scale[i % T];
   }
-  return new Head(layout, T, W, bias, { tags: header.tags, meta: header.meta });
+  const [W] = readValues(view, off, n, enc, scale, (i) => i % T);
+  return Head.fromMatrix(layout, T, W, bias, { tags: header.tags, meta: header.meta });
 }
 
 function align8(x: number): number {
   return (x + 7) & ~7;
 }
 
-/** One symmetric int8 scale per tag: `max_j |W[j,t]| / 127`. */
-function int8Scales(W: Float32Array, T: number): Float32Array {
+function align4(x: number): number {
+  return (x + 3) & ~3;
+}
+
+/** One symmetric int8 scale per tag: `max |w| / 127` over the values `tagOf` assigns to the tag. */
+function int8Scales(W: Float32Array, T: number, tagOf: (i: number) => number): Float32Array {
   const scale = new Float32Array(T);
   for (let i = 0; i < W.length; i++) {
-    const t = i % T;
+    const t = tagOf(i);
     const a = Math.abs(W[i]);
     if (a > scale[t]) scale[t] = a;
   }
   for (let t = 0; t < T; t++) scale[t] /= 127;
   return scale;
 }
+
 
 // Half-precision conversion, hand-written because Node 20 has neither Float16Array nor
 // Math.f16round and no dependency is needed for ~30 lines. Round-to-nearest-even, like numpy.

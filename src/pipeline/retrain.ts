@@ -48,7 +48,7 @@ export function splitByDate(questions: readonly Question[], from: string): Holdo
 }
 
 /** One question as a Stack Exchange API item (what the API-JSON reader reads back to the same Question). */
-function apiItem(q: Question): Record<string, unknown> {
+export function apiItem(q: Question): Record<string, unknown> {
   return {
     question_id: Number(q.id),
     title: escapeUTF8(q.title),

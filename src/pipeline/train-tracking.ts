@@ -27,6 +27,7 @@ export const DEFAULT_TRAIN_EXPERIMENT = 'tagsmith-train';
 export function requestParams(opts: ResolvedTrainOptions): Record<string, ParamValue> {
   const p: Record<string, ParamValue> = {
     vectorizer: opts.vectorizer,
+    head: opts.head,
     tags_requested: opts.tags,
     seed: opts.seed,
     C: opts.C,
@@ -41,6 +42,10 @@ export function requestParams(opts: ResolvedTrainOptions): Record<string, ParamV
     p.min_df = opts.minDf;
   }
   if (opts.blockWeights) p.block_weights = JSON.stringify(opts.blockWeights);
+  if (opts.head === 'svc') {
+    p.keep = opts.keep ?? 'all';
+    p.ridge_alpha = opts.ridgeAlpha ?? 'none';
+  }
   return p;
 }
 

@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { DEFAULT_NORMALIZE_OPTIONS, NORMALIZATION_VERSION, normalizeQuestion } from '../core/normalize';
 import { TfidfVectorizer, type SparseVector, type TfidfConfig } from '../core/tfidf';
 import { buildRow } from '../core/suggester';
-import type { FeatureRow } from '../core/head';
+import type { FeatureRow, Head } from '../core/head';
 import type { EncoderSpec, ModelManifest, VectorizerKind } from '../core/model';
 import type { Question } from '../core/types';
 import { formatReport, loadQuestions } from './load-data';
@@ -25,6 +25,7 @@ import { EmbeddingCache, embedWithCache } from './embed-cache';
 import { exportModel } from './model-io';
 import type { IngestReport } from './ingest';
 import { DEFAULT_TRAIN } from './train-defaults';
+import { trainSvcHead } from './head-svc';
 
 export interface TrainOptions {
   data: string[];
@@ -40,15 +41,25 @@ export interface TrainOptions {
   cacheDir: string;
   /** Directory holding the encoder folder (default: the model directory, then the shipped models/). */
   encoderDir?: string;
-  /** Block weights of hybrid rows [dense, sparse]. */
+  /** Block weights of hybrid rows [dense, sparse] (logreg head). */
   blockWeights?: [number, number];
+  /** Head learner (default DEFAULT_TRAIN.head). */
+  head?: 'svc' | 'logreg';
+  /** SVM head: TF-IDF weights kept per tag (0 keeps all). */
+  keep?: number;
+  /** Training threads of the SVM head (default: the cores available). */
+  threads?: number;
   /** Progress lines for humans (stderr). */
   log?: (line: string) => void;
 }
 
 /** Training options with every default applied (what is trained, logged and recorded). */
 export interface ResolvedTrainOptions extends TrainOptions {
+  head: 'svc' | 'logreg';
   C: number;
+  /** SVM head only. */
+  keep?: number;
+  ridgeAlpha?: number;
   classWeight: 'balanced' | null;
   maxEpochs: number;
   /** TF-IDF settings (tfidf and hybrid models). */
@@ -59,14 +70,18 @@ export interface ResolvedTrainOptions extends TrainOptions {
 }
 
 export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
+  const head = opts.head ?? DEFAULT_TRAIN.head;
   return {
     ...opts,
-    C: opts.C ?? DEFAULT_TRAIN.C,
+    head,
+    C: opts.C ?? (head === 'svc' ? DEFAULT_TRAIN.svcC : DEFAULT_TRAIN.C),
+    keep: head === 'svc' ? (opts.keep ?? DEFAULT_TRAIN.keep) : undefined,
+    ridgeAlpha: head === 'svc' ? DEFAULT_TRAIN.ridgeAlpha : undefined,
     classWeight: opts.classWeight ?? null,
     maxEpochs: opts.maxEpochs ?? DEFAULT_TRAIN.maxEpochs,
     maxFeatures: opts.maxFeatures ?? DEFAULT_TRAIN.maxFeatures,
     minDf: DEFAULT_TRAIN.minDf,
-    blockWeights: opts.vectorizer === 'hybrid' ? (opts.blockWeights ?? [...DEFAULT_TRAIN.blockWeights]) : undefined,
+    blockWeights: opts.vectorizer === 'hybrid' && head === 'logreg' ? (opts.blockWeights ?? [...DEFAULT_TRAIN.blockWeights]) : undefined,
   };
 }
 
@@ -74,6 +89,7 @@ export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
 export interface TrainingRecord {
   params: {
     vectorizer: VectorizerKind;
+    head: 'svc' | 'logreg';
     tags: number;
     seed: number;
     C: number;
@@ -83,6 +99,8 @@ export interface TrainingRecord {
     converged: boolean;
     tfidf?: Partial<TfidfConfig> & { features: number };
     block_weights?: [number, number];
+    /** SVM head: weights kept per tag, ridge penalty, chosen embedding weight, Platt scaling, validation search. */
+    svc?: { keep: number; ridge_alpha: number; beta: number; platt: { a: number; c: number }; beta_search: { beta: number; p1: number; r5: number }[]; kept_weights: number; mean_iterations: number };
     limit: number | null;
     split: typeof DEFAULT_SPLIT;
     global_threshold: number;
@@ -281,22 +299,56 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
 
   // 4. head
   t = Date.now();
-  const bar = startProgress('Training head', opts.maxEpochs, 'epochs');
-  let fit;
-  try {
-    fit = await trainOneVsRestAsync(slice(rows, 'train'), slice(labels, 'train'), vocab.tags.length, layout, {
-      C: opts.C,
-      tags: vocab.tags,
-      classWeight: opts.classWeight,
-      maxEpochs: opts.maxEpochs,
-      onProgress: (epoch) => bar.update(epoch),
-    });
-  } finally {
-    bar.stop();
+  let fit: { head: Head; epochs: number; converged: boolean; history: { epoch: number; loss: number }[] };
+  let svcRecord: TrainingRecord['params']['svc'];
+  if (opts.head === 'svc') {
+    const bar = startProgress('Training head', vocab.tags.length, 'tags');
+    try {
+      const r = await trainSvcHead(
+        {
+          dense,
+          sparse,
+          labels,
+          validationGold: split.validation.map((it) => it.question.tags),
+          nTrain,
+          nValidation: nVal,
+          numTags: vocab.tags.length,
+          denseDim: layout.denseDim,
+          sparseDim: layout.sparseDim,
+        },
+        { C: opts.C, alpha: opts.ridgeAlpha!, keep: opts.keep!, betaGrid: DEFAULT_TRAIN.betaGrid, threads: opts.threads, seed: opts.seed, tags: vocab.tags, onProgress: (d) => bar.update(d) },
+      );
+      fit = { head: r.head, epochs: Math.round(r.svc.meanIterations), converged: r.svc.converged === vocab.tags.length, history: [] };
+      svcRecord = {
+        keep: opts.keep!,
+        ridge_alpha: opts.ridgeAlpha!,
+        beta: r.beta,
+        platt: r.platt,
+        beta_search: r.betaSearch,
+        kept_weights: r.keptWeights,
+        mean_iterations: r.svc.meanIterations,
+      };
+      log(`head: SVM on ${tfidf?.size ?? 0} terms (${r.keptWeights.toLocaleString('en-US')} weights kept) + ridge on embeddings, beta ${r.beta}, Platt a ${r.platt.a.toFixed(3)} c ${r.platt.c.toFixed(3)}`);
+    } finally {
+      bar.stop();
+    }
+  } else {
+    const bar = startProgress('Training head', opts.maxEpochs, 'epochs');
+    try {
+      fit = await trainOneVsRestAsync(slice(rows, 'train'), slice(labels, 'train'), vocab.tags.length, layout, {
+        C: opts.C,
+        tags: vocab.tags,
+        classWeight: opts.classWeight,
+        maxEpochs: opts.maxEpochs,
+        onProgress: (epoch) => bar.update(epoch),
+      });
+    } finally {
+      bar.stop();
+    }
+    const lastLoss = fit.history.at(-1)?.loss;
+    log(`head: ${fit.epochs} epochs, ${fit.converged ? 'converged' : 'stopped at the epoch cap'}, final loss ${lastLoss?.toFixed(5)}`);
   }
   lap('head', t);
-  const lastLoss = fit.history.at(-1)?.loss;
-  log(`head: ${fit.epochs} epochs, ${fit.converged ? 'converged' : 'stopped at the epoch cap'}, final loss ${lastLoss?.toFixed(5)}`);
 
   // 5. thresholds (validation) and evaluation (test)
   t = Date.now();
@@ -313,6 +365,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   const record: TrainingRecord = {
     params: {
       vectorizer: opts.vectorizer,
+      head: opts.head,
       tags: opts.tags,
       seed: opts.seed,
       C: opts.C,
@@ -322,6 +375,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
       converged: fit.converged,
       tfidf: tfidf ? { ...tfidfConfig, features: tfidf.size } : undefined,
       block_weights: opts.blockWeights,
+      ...(svcRecord ? { svc: svcRecord } : {}),
       limit: opts.limit ?? null,
       split: DEFAULT_SPLIT,
       global_threshold: tuned.global,
@@ -339,7 +393,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
     normalization: { version: NORMALIZATION_VERSION, options: { ...DEFAULT_NORMALIZE_OPTIONS } },
     encoder: encoderSpec,
     tfidf,
-    blockWeights: opts.blockWeights,
+    blockWeights: opts.blockWeights ?? (opts.vectorizer === 'hybrid' ? [1, 1] : undefined), // the SVM head weighs both blocks 1
     tags: vocab.tags,
     thresholds: tuned.thresholds,
     head: fit.head,

@@ -10,7 +10,7 @@ import { DEFAULT_TRAIN_EXPERIMENT, trainTracked, type TrackedFailure, type Track
 
 /** CLI options: the training options as typed on the command line (class weight and cache as given). */
 export interface TrainCommandOptions
-  extends Pick<TrainOptions, 'data' | 'out' | 'vectorizer' | 'tags' | 'seed' | 'C' | 'maxEpochs' | 'maxFeatures' | 'limit'> {
+  extends Pick<TrainOptions, 'data' | 'out' | 'vectorizer' | 'tags' | 'seed' | 'C' | 'maxEpochs' | 'maxFeatures' | 'limit' | 'head' | 'keep' | 'threads'> {
   classWeight: string;
   cache: string;
   json?: boolean;
@@ -37,6 +37,9 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
     classWeight: opts.classWeight === 'balanced' ? 'balanced' : null,
     maxEpochs: opts.maxEpochs,
     maxFeatures: opts.maxFeatures,
+    head: opts.head,
+    keep: opts.keep,
+    threads: opts.threads,
     limit: opts.limit,
     cacheDir: resolve(opts.cache),
   };

@@ -338,7 +338,7 @@ function* trainSteps(
     for (let j = 0; j < dimAll; j++) HW[j * T + t] = W[t * p + 1 + j];
   }
   const seconds = (performance.now() - started) / 1000;
-  const head = new Head(layout, T, HW, Hb, {
+  const head = Head.fromMatrix(layout, T, HW, Hb, {
     tags: opts.tags,
     meta: { trainer: 'logreg-ovr-lbfgs', C, classWeight: opts.classWeight ?? null, tol, ftol, epochs: epoch, converged, n },
   });
