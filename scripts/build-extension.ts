@@ -23,7 +23,7 @@ const WXT = join(ROOT, 'node_modules', 'wxt', 'bin', 'wxt.mjs');
  * a second copy of the encoder or the unused WASM builds slip in. (Chrome Web Store takes up to
  * 2 GB; AMO up to 200 MB.)
  */
-const ZIP_BUDGET_BYTES = 40 * 1024 * 1024;
+const ZIP_BUDGET_BYTES = 32 * 1024 * 1024; // Model v2 (issue 11): each zip <= 32 MB
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

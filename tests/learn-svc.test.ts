@@ -140,6 +140,29 @@ describe('the SVM + ridge head (trainSvcHead)', () => {
     }
   });
 
+  it.each(['tfidf', 'embeddings'] as const)('trains a %s-only head (the other block absent)', async (only) => {
+    const tags = Array.from({ length: T }, (_, t) => `t${t}`);
+    const r = await trainSvcHead(
+      {
+        dense: only === 'embeddings' ? denseRows : undefined,
+        sparse: only === 'tfidf' ? sparseRows : undefined,
+        labels: fx.labels,
+        validationGold: fx.labels.slice(300).map((ls) => ls.map((t) => tags[t])),
+        nTrain: 300,
+        nValidation: 100,
+        numTags: T,
+        denseDim: only === 'embeddings' ? denseRows[0].length : 0,
+        sparseDim: only === 'tfidf' ? fx.sparseDim : 0,
+      },
+      { C: 0.5, alpha: 1, keep: 0, betaGrid: [0.5, 1], threads: 1, tags },
+    );
+    const row = only === 'tfidf' ? { sparse: sparseRows[350] } : { dense: denseRows[350] };
+    const s = r.head.scores(row);
+    expect(s.every((x) => x > 0 && x < 1)).toBe(true);
+    expect(r.betaSearch).toHaveLength(1); // nothing to weigh against
+    expect(r.keptWeights).toBe(only === 'tfidf' ? r.head.sparseNnz : 0);
+  });
+
   it('keeps only the `keep` largest TF-IDF weights per tag, and the head round-trips in f16 and int8', async () => {
     const base = {
       dense: denseRows,

@@ -103,12 +103,13 @@ describe('tagsmith train -> real MLflow server', () => {
     const manifest = JSON.parse(readFileSync(join(model, 'tagsmith.json'), 'utf8'));
     expect(run.params).toMatchObject({
       vectorizer: 'tfidf',
+      head: 'logreg',
       vocab_size: '20',
       tags_requested: '20',
       seed: '42',
       C: '4',
       max_epochs: '200',
-      max_features: '10000',
+      max_features: '50000',
       limit: '500',
       model_id: ok.model.version,
       epochs: String(manifest.training.params.epochs),

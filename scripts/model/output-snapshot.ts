@@ -1,11 +1,12 @@
 /**
- * Records what the shipped model (models/) answers for a fixed set of real questions: every tag's
- * full-precision score for the first 40 questions of the 2022 Data Explorer sample, plus the model
- * version. tests/shipped-model.test.ts compares the model's answers with this file exactly, so a
+ * Records what the shipped model (models/) answers for a fixed set of real questions: the 10 best
+ * tags with full-precision scores and a sha256 of every tag's float32 score, for the first 40
+ * questions of the 2022 Data Explorer sample, plus the model version. tests/shipped-model.test.ts compares the model's answers with this file exactly, so a
  * refactor that changes a single bit of the output (normalisation, features, head, ranking) fails.
  * Re-run after a deliberate model change:  npx tsx scripts/model/output-snapshot.ts
  */
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { readQuestions } from '../../src/pipeline/ingest';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
@@ -18,7 +19,8 @@ export const SNAPSHOT_QUESTIONS = 40;
 export interface OutputSnapshot {
   model: string;
   data: string;
-  questions: { id: string; text: string; top: { name: string; score: number }[]; scores: number[] }[];
+  /** `top`: the 10 best tags with their scores; `scoresSha256`: sha256 of every tag's float32 score (little-endian bytes), so all 2,000 are checked bit for bit without storing them. */
+  questions: { id: string; text: string; top: { name: string; score: number }[]; scoresSha256: string }[];
 }
 
 /** The snapshot the model in `modelDir` gives now. */
@@ -29,8 +31,8 @@ export async function takeSnapshot(modelDir = DEFAULT_MODEL_DIR): Promise<Output
   for await (const q of readQuestions(data)) {
     const text = suggester.textOf(q);
     const [scores] = await suggester.scoreTexts([text]);
-    const top = suggester.rank(scores, { k: 5 }).map((s) => ({ name: s.name, score: s.score }));
-    questions.push({ id: q.id, text, top, scores: Array.from(scores) });
+    const top = suggester.rank(scores, { k: 10 }).map((s) => ({ name: s.name, score: s.score }));
+    questions.push({ id: q.id, text, top, scoresSha256: createHash('sha256').update(new Uint8Array(scores.buffer, scores.byteOffset, scores.byteLength)).digest('hex') });
     if (questions.length === SNAPSHOT_QUESTIONS) break;
   }
   return { model: suggester.version, data: 'fixtures/sede-2022-sample.csv', questions };

@@ -29,6 +29,14 @@ export interface Suggestion extends ScoredTag {
   confident: boolean;
 }
 
+/** Where the time of one `suggest` went, ms. */
+export interface SuggestTimings {
+  /** The sentence encoder (0 for a TF-IDF model). */
+  encodeMs: number;
+  /** Everything else: normalisation, TF-IDF, the head's scores, ranking. */
+  headMs: number;
+}
+
 export interface SuggestOptions {
   /** Tags returned (best first). */
   k?: number;
@@ -92,9 +100,23 @@ export class Suggester {
     }));
   }
 
-  async suggest(question: QuestionText, opts: SuggestOptions = {}): Promise<Suggestion[]> {
-    const [scores] = await this.scoreTexts([this.textOf(question)]);
-    return this.rank(scores, opts);
+  /**
+   * Ranked tags for one question. `timings`, when given, receives the time spent in the sentence
+   * encoder and in everything else (normalisation, TF-IDF, head, ranking), in ms.
+   */
+  async suggest(question: QuestionText, opts: SuggestOptions = {}, timings?: SuggestTimings): Promise<Suggestion[]> {
+    const t0 = performance.now();
+    const text = this.textOf(question);
+    const t1 = performance.now();
+    const dense = this.manifest.vectorizer === 'tfidf' ? undefined : await this.embed!([text]);
+    const t2 = performance.now();
+    const [row] = await this.featurize([text], dense);
+    const ranked = this.rank(this.head.scores(row), opts);
+    if (timings) {
+      timings.encodeMs = t2 - t1;
+      timings.headMs = performance.now() - t2 + (t1 - t0);
+    }
+    return ranked;
   }
 
   async suggestMany(questions: QuestionText[], opts: SuggestOptions = {}): Promise<Suggestion[][]> {

@@ -26,6 +26,8 @@ export interface SuggestResponse {
   model: { version: string };
   /** Model time for this request (normalise, encode, head), ms. */
   tookMs: number;
+  /** Of which everything but the sentence encoder (normalisation, TF-IDF, head, ranking), ms. */
+  headMs?: number;
   /** The normalised text the model read, when asked for with `includeText`. */
   text?: string;
 }

@@ -98,8 +98,8 @@ export async function trainSvcHead(input: SvcHeadInput, opts: SvcHeadOptions): P
   const ridge = input.dense ? trainRidge(trainIdx.map((i) => input.dense![i]), trainLabels, T, opts.alpha) : undefined;
 
   // 3. beta on validation, then Platt.
-  const svcOnly = new Head({ denseDim: 0, sparseDim, denseWeight: 1, sparseWeight: 1 }, T, new Float32Array(0), sparse, svcBias);
-  const valSvc = valIdx.map((i) => svcOnly.logits({ sparse: input.sparse?.[i] }));
+  const svcOnly = input.sparse ? new Head({ denseDim: 0, sparseDim, denseWeight: 1, sparseWeight: 1 }, T, new Float32Array(0), sparse, svcBias) : undefined;
+  const valSvc = valIdx.map((i) => (svcOnly ? svcOnly.logits({ sparse: input.sparse![i] }) : new Float32Array(T)));
   const ridgeOnly = ridge ? new Head({ denseDim, sparseDim: 0, denseWeight: 1, sparseWeight: 1 }, T, ridge.W, { ptr: new Int32Array(1), tags: new Uint16Array(0), values: new Float32Array(0) }, ridge.bias) : undefined;
   const valRidge = ridgeOnly ? valIdx.map((i) => ridgeOnly.logits({ dense: input.dense![i] })) : undefined;
   const grid = !input.sparse ? [1] : !ridge ? [0] : opts.betaGrid;

@@ -106,11 +106,13 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     async suggest(req) {
       if (!suggester) await load();
       const t0 = performance.now();
-      const tags = await suggester!.suggest(req, { k: req.k, exclude: req.exclude });
+      const timings = { encodeMs: 0, headMs: 0 };
+      const tags = await suggester!.suggest(req, { k: req.k, exclude: req.exclude }, timings);
       return {
         tags,
         model: { version: suggester!.version },
         tookMs: Math.round((performance.now() - t0) * 10) / 10,
+        headMs: Math.round(timings.headMs * 100) / 100,
         ...(req.includeText ? { text: suggester!.textOf(req) } : {}),
       };
     },
