@@ -88,10 +88,18 @@ export class Suggester {
   rank(scores: ArrayLike<number>, opts: SuggestOptions = {}): Suggestion[] {
     const k = opts.k ?? 5;
     const excluded = new Set([...(opts.exclude ?? [])].map((t) => t.toLowerCase()));
-    const order = Array.from({ length: scores.length }, (_, t) => t)
-      .filter((t) => !excluded.has(this.manifest.tags[t]))
-      .sort((a, b) => scores[b] - scores[a] || a - b)
-      .slice(0, k);
+    // Partial selection (k is small, the vocabulary 2,000 tags): keep the k best seen so far, best
+    // first; ties go to the lower tag index, as a full sort would order them.
+    const order: number[] = [];
+    const better = (a: number, b: number) => scores[a] > scores[b] || (scores[a] === scores[b] && a < b);
+    for (let t = 0; t < scores.length; t++) {
+      if (order.length === k && !better(t, order[k - 1])) continue;
+      if (excluded.size > 0 && excluded.has(this.manifest.tags[t])) continue;
+      let at = order.length === k ? k - 1 : order.length;
+      while (at > 0 && better(t, order[at - 1])) at--;
+      order.splice(at, 0, t);
+      if (order.length > k) order.pop();
+    }
     return order.map((t) => ({
       name: this.manifest.tags[t],
       score: scores[t],
