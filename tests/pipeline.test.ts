@@ -112,6 +112,24 @@ describe('evaluation', () => {
     expect(e.micro_precision).toBeCloseTo(2 / 3);
     expect(e.micro_recall).toBeCloseTo(1);
     expect(e.abstain_rate).toBe(0);
+    expect(e.abstain_rate_in_vocabulary).toBe(0);
+  });
+
+  it('counts abstentions overall and among questions that have a vocabulary tag', () => {
+    // q1: gold a (in vocab), nothing above threshold -> abstains; q2: gold x only (out of vocab),
+    // abstains; q3: gold b, predicts b.
+    const e = evaluateScores(
+      [
+        [0.1, 0.2],
+        [0.1, 0.1],
+        [0.1, 0.9],
+      ],
+      [['a'], ['x'], ['b']],
+      ['a', 'b'],
+      [0.5, 0.5],
+    );
+    expect(e.abstain_rate).toBeCloseTo(2 / 3);
+    expect(e.abstain_rate_in_vocabulary).toBeCloseTo(1 / 2);
   });
 });
 

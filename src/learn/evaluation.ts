@@ -24,6 +24,8 @@ export interface Evaluation {
   vocabulary_predicted_share: number;
   /** Questions without any prediction above its tag's threshold (the model abstains). */
   abstain_rate: number;
+  /** The same among questions with at least one gold tag in the vocabulary (where a suggestion was possible). */
+  abstain_rate_in_vocabulary: number;
   per_tag: TagRow[];
 }
 
@@ -57,11 +59,17 @@ export function evaluateScores(
   const yPred: Uint8Array[] = [];
   const predictedSets: string[][] = [];
   let abstained = 0;
+  let inVocab = 0;
+  let abstainedInVocab = 0;
   for (let i = 0; i < scores.length; i++) {
     const truth = new Uint8Array(tags.length);
+    let known = false;
     for (const g of gold[i]) {
       const t = tagIndex.get(g);
-      if (t !== undefined) truth[t] = 1;
+      if (t !== undefined) {
+        truth[t] = 1;
+        known = true;
+      }
     }
     const pred = new Uint8Array(tags.length);
     const names: string[] = [];
@@ -72,6 +80,10 @@ export function evaluateScores(
       }
     }
     if (names.length === 0) abstained++;
+    if (known) {
+      inVocab++;
+      if (names.length === 0) abstainedInVocab++;
+    }
     yTrue.push(truth);
     yPred.push(pred);
     predictedSets.push(names);
@@ -91,6 +103,7 @@ export function evaluateScores(
     coverage: coverage.goldAssignmentCoverage,
     vocabulary_predicted_share: coverage.vocabularyPredictedShare,
     abstain_rate: scores.length ? abstained / scores.length : 0,
+    abstain_rate_in_vocabulary: inVocab ? abstainedInVocab / inVocab : 0,
     per_tag: perTagTable(yTrue, yPred, tags),
   };
 }

@@ -85,6 +85,7 @@ const SCALAR_KEYS = [
   'coverage',
   'vocabulary_predicted_share',
   'abstain_rate',
+  'abstain_rate_in_vocabulary',
 ] as const;
 
 /** Every scalar of an evaluation as `<prefix>_<name>`, with P@k/R@k/F1@k spelled `p_at_1`, ... */
