@@ -410,10 +410,15 @@ async function main(): Promise<void> {
       const before = questions.filter((q) => q.created !== undefined && q.created < CUT);
       const later = questions.filter((q) => q.created !== undefined && q.created >= CUT && /mixed/.test(basename(q.source)));
       if (later.length === 0) throw new Error('time split: no question of --data from 2019 on in the mixed file; pass --no-time-split');
-      const file = join(work, 'up-to-2018.jsonl');
-      writeFileSync(file, before.map((q) => `${JSON.stringify(apiItem(q))}\n`).join(''));
+      // One file per source, named after it, so the time-split model's own test part is reported per
+      // source too (the mixed file up to 2018 is the like-for-like reference for 2019-2023).
+      const files = [...new Set(before.map((q) => basename(q.source)))].sort().map((src) => {
+        const file = join(work, `up-to-2018-${src.replace(/\.(jsonl\.gz|csv|jsonl)$/, '')}.jsonl`);
+        writeFileSync(file, before.filter((q) => basename(q.source) === src).map((q) => `${JSON.stringify(apiItem(q))}\n`).join(''));
+        return file;
+      });
       log(`\n== time split: ${before.length} questions created up to 2018 train; ${later.length} mixed-file questions from 2019 on score ==`);
-      const comparison = await compare('time-split', args, [file], work, later);
+      const comparison = await compare('time-split', args, files, work, later);
       // In-time reference: the same model on its own test part (questions up to 2018), all of it and
       // the mixed file's share (same source and skew as the 2019-2023 questions).
       aging = {
