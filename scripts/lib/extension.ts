@@ -29,6 +29,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `.output/<browser>-mv3/`, built by `wxt build` unless a build newer than every source exists.
  * A lock directory keeps two test files from building at once.
  */
+/** True when the lock records a pid that no longer runs (a lock without a pid yet is being taken: not gone). */
+function lockOwnerGone(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export async function ensureBuilt(browser: 'chrome' | 'firefox'): Promise<string> {
   const dir = join(OUTPUT, `${browser}-mv3`);
   const stamp = join(OUTPUT, `.${browser}.built`);
@@ -37,8 +54,15 @@ export async function ensureBuilt(browser: 'chrome' | 'firefox'): Promise<string
   for (let waited = 0; ; waited += 500) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
+      // A lock left by a killed process (its pid is gone) would otherwise stall every later run
+      // for 10 minutes without a word: take it over.
+      if (lockOwnerGone(lock)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
       if (waited > 600_000) throw new Error(`${lock} held for 10 minutes: remove it if no build is running`);
       await sleep(500);
     }
