@@ -20,6 +20,7 @@ import { positivesByTag, SVC_DEFAULTS } from '../learn/svc';
 import { trainRidge } from '../learn/ridge';
 import { fitPlatt, type Platt } from '../learn/calibrate';
 import { topK } from '../learn/evaluation';
+import { rankingMetrics } from '../core/metrics';
 import { trainSvcThreads } from './svc-threads';
 
 export interface SvcHeadOptions {
@@ -157,19 +158,9 @@ export function toFeatureMajor(kept: { tag: number; cols: Int32Array; vals: Floa
   return { ptr, tags, values };
 }
 
-/** Mean P@1 and R@5 of margins against gold tag names (all gold tags count, as in evaluation). */
+/** Mean P@1 and R@5 of margins against gold tag names: the evaluation's own ranking metrics (core/metrics). */
 function rankQuality(margins: Float32Array[], gold: string[][], tags: string[] | undefined): { p1: number; r5: number } {
   if (!tags) throw new Error('trainSvcHead: opts.tags (the vocabulary) is needed to rank on validation');
-  let p1 = 0;
-  let r5 = 0;
-  let n = 0;
-  margins.forEach((z, r) => {
-    const g = new Set(gold[r]);
-    if (g.size === 0) return;
-    const top = topK(z, 5).map((t) => tags[t]);
-    p1 += g.has(top[0]) ? 1 : 0;
-    r5 += top.filter((x) => g.has(x)).length / Math.min(5, g.size);
-    n++;
-  });
-  return { p1: p1 / n, r5: r5 / n };
+  const { atK } = rankingMetrics(margins.map((z) => topK(z, 5).map((t) => tags[t])), gold, 5);
+  return { p1: atK[0].precision, r5: atK[4].recall };
 }

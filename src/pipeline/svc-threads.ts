@@ -4,7 +4,8 @@
  * are spread evenly) and posts each tag's weights back as soon as it is done. The result is the
  * same, bit for bit, whatever the number of threads: each tag's solve is independent and seeded.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../node/worker';
 import { availableParallelism } from 'node:os';
 import type { Design } from '../learn/logreg/design';
 import type { SvcOptions } from '../learn/svc';
@@ -46,11 +47,7 @@ export async function trainSvcThreads(X: Design, positives: Int32Array[], opts: 
       Array.from({ length: threads }, (_, k) => {
         const tags = positives.map((_, t) => t).filter((t) => t % threads === k);
         const workerData = { design, solver, tags, positives: tags.map((t) => positives[t]) };
-        // TypeScript sources: register tsx inside the thread first (as src/server/worker-slot.ts does).
-        const worker = new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); });`,
-          { eval: true, workerData },
-        );
+        const worker = startWorker(script, workerData);
         workers.push(worker);
         return new Promise<void>((resolve, reject) => {
           let left = tags.length;

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Suggestion } from '../core/suggester';
 import { UsageError } from '../node/errors';
+import { startWorker } from '../node/worker';
 import type { QuestionText } from '../core/normalize';
 import type { ModelInfo, WorkerReply, WorkerRequest } from './worker-protocol';
 import { InferenceTimeoutError, WorkerUnavailableError } from './inference-errors';
@@ -36,14 +37,7 @@ export class WorkerSlot {
   /** Starts the thread; resolves when its model is loaded, rejects with the loader's message. */
   start(): Promise<ModelInfo> {
     const workerData = { modelDir: this.modelDir };
-    // From the sources (dev server, tests) the worker is TypeScript: tsx's loader is registered in
-    // the thread first, as bin/tagsmith.js does for the CLI (`--import tsx` in execArgv does not reach workers).
-    const worker = this.script.pathname.endsWith('.ts')
-      ? new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(this.script.href)}); });`,
-          { eval: true, workerData },
-        )
-      : new Worker(this.script, { workerData });
+    const worker = startWorker(this.script, workerData);
     this.worker = worker;
     return new Promise<ModelInfo>((resolve, reject) => {
       let started = false;
