@@ -1,20 +1,22 @@
 /**
- * `npm run experiment`: the vectoriser comparison as tracked runs. Trains TF-IDF, embeddings and hybrid
- * models on the same data, split and vocabulary (one MLflow run each, in experiment
+ * `npm run experiment`: the model variants compared as tracked runs. Trains each variant (the three
+ * vectorisers, and the hybrid with one embedding weight for all questions or with the logistic
+ * regression head) on the same data, split and vocabulary (one MLflow run each, in experiment
  * `tagsmith-vectorizers`), then logs a `comparison` run holding the table (CSV, HTML, Markdown) and
  * bar plots across the runs. The same files are left in `--out` (default `experiment-out/`).
  *
- *   npm run experiment                               # 6,000 questions of the default data (~3 min warm cache)
- *   npm run experiment -- --full                     # all 55k questions (~45 min cold on 2 cores)
- *   npm run experiment -- --tracking-uri http://127.0.0.1:5000 --limit 2000
+ *   npm run experiment                               # 6,000 questions of the default data
+ *   npm run experiment -- --full                     # all 83k questions
+ *   npm run experiment -- --tracking-uri http://127.0.0.1:5000 --limit 2000 --variants tfidf,hybrid
  *
- * Models go to `<out>/models/<vectorizer>/`, never to `models/`. Embeddings are cached in
- * `.cache/embeddings/`, so the embeddings and hybrid runs embed each question once.
+ * Models go to `<out>/models/<variant>/`, never to `models/`. Embeddings are cached in
+ * `.cache/embeddings/`, so the variants embed each question once.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { VectorizerKind } from '../src/core/model';
+import type { TrainOptions } from '../src/pipeline/train';
 import { DEFAULT_TRAINING_DATA, PACKAGE_ROOT } from '../src/node/paths';
 import { writeFileAtomic } from '../src/node/fs-atomic';
 import { checkFiles } from '../src/pipeline/load-data';
@@ -25,9 +27,17 @@ import { requestParams, resultMetrics, resultParams } from '../src/pipeline/trai
 
 export const DEFAULT_EXPERIMENT = 'tagsmith-vectorizers';
 export const DEFAULT_LIMIT = 6000;
-const VECTORIZERS: VectorizerKind[] = ['tfidf', 'embeddings', 'hybrid'];
+/** What each variant changes from `tagsmith train`'s defaults (the default model is `hybrid`). */
+export const VARIANTS: Record<string, { vectorizer: VectorizerKind } & Pick<TrainOptions, 'head' | 'betaByKind'>> = {
+  tfidf: { vectorizer: 'tfidf' },
+  embeddings: { vectorizer: 'embeddings' },
+  hybrid: { vectorizer: 'hybrid' },
+  'hybrid-one-beta': { vectorizer: 'hybrid', betaByKind: false },
+  'hybrid-logreg': { vectorizer: 'hybrid', head: 'logreg' },
+};
+const NAMES = Object.keys(VARIANTS);
 
-const USAGE = `usage: npm run experiment -- [--limit N | --full] [--vectorizers tfidf,embeddings,hybrid] [--data FILE...]
+const USAGE = `usage: npm run experiment -- [--limit N | --full] [--variants ${NAMES.join(',')}] [--data FILE...]
        [--tracking-uri URI] [--experiment NAME] [--out DIR] [--tags N] [--seed S] [--cache DIR]`;
 
 function fail(msg: string): never {
@@ -49,7 +59,8 @@ async function main(): Promise<void> {
       options: {
         limit: { type: 'string' },
         full: { type: 'boolean', default: false },
-        vectorizers: { type: 'string', default: VECTORIZERS.join(',') },
+        variants: { type: 'string' },
+        vectorizers: { type: 'string' }, // the option's earlier name
         data: { type: 'string', multiple: true },
         'tracking-uri': { type: 'string' },
         experiment: { type: 'string', default: DEFAULT_EXPERIMENT },
@@ -70,8 +81,10 @@ async function main(): Promise<void> {
   }
   if (args.full && args.limit) fail('give either --limit N or --full, not both');
   const limit = args.full ? undefined : intArg('limit', args.limit, DEFAULT_LIMIT);
-  const vectorizers = args.vectorizers.split(',').map((v) => v.trim()) as VectorizerKind[];
-  for (const v of vectorizers) if (!VECTORIZERS.includes(v)) fail(`--vectorizers: unknown "${v}" (use ${VECTORIZERS.join(', ')})`);
+  if (args.variants && args.vectorizers) fail('give --variants (or its earlier name --vectorizers) once');
+  const flag = args.vectorizers ? 'vectorizers' : 'variants';
+  const vectorizers = (args.variants ?? args.vectorizers ?? NAMES.join(',')).split(',').map((v) => v.trim());
+  for (const v of vectorizers) if (!(v in VARIANTS)) fail(`--${flag}: unknown "${v}" (use ${NAMES.join(', ')})`);
   const data = args.data?.length ? args.data : DEFAULT_TRAINING_DATA;
   try {
     checkFiles(data);
@@ -100,7 +113,7 @@ async function main(): Promise<void> {
     const trainOpts = {
       data,
       out: join(out, 'models', vectorizer),
-      vectorizer,
+      ...VARIANTS[vectorizer],
       tags,
       seed,
       limit,
@@ -112,7 +125,7 @@ async function main(): Promise<void> {
         trackingUri,
         experiment: args.experiment,
         runName: `${vectorizer}-${sizeLabel}`,
-        tags: { 'tagsmith.experiment_group': group, 'tagsmith.kind': 'vectorizer' },
+        tags: { 'tagsmith.experiment_group': group, 'tagsmith.kind': 'vectorizer', 'tagsmith.variant': vectorizer },
       },
     );
     wall[vectorizer] = (Date.now() - t0) / 1000;
@@ -135,8 +148,8 @@ async function main(): Promise<void> {
   const charts = await comparisonCharts(compared);
   const markdown = comparisonMarkdown(compared);
   const html = htmlPage(
-    `tagsmith vectoriser comparison (${sizeLabel})`,
-    `<h1>Vectoriser comparison</h1><p class="muted">experiment <code>${escapeHtml(args.experiment)}</code> at <code>${escapeHtml(trackingUri)}</code>; ` +
+    `tagsmith model variants (${sizeLabel})`,
+    `<h1>Model variants</h1><p class="muted">experiment <code>${escapeHtml(args.experiment)}</code> at <code>${escapeHtml(trackingUri)}</code>; ` +
       `${limit ? `${limit.toLocaleString('en-US')} questions` : 'all questions'}, ${tags} tags, seed ${seed}; metrics on the test part. Click a header to sort.</p>` +
       `<div class="scroll">${comparisonTable(compared)}</div><div class="plots">${Object.values(charts)
         .map((c) => `<figure>${inlineSvg(c.svg)}</figure>`)
@@ -159,7 +172,7 @@ async function main(): Promise<void> {
     { experiment: args.experiment, runName: `comparison-${sizeLabel}`, tags: { 'tagsmith.experiment_group': group, 'tagsmith.kind': 'comparison' } },
     async (run) => {
       await run.logParams({
-        vectorizers: vectorizers.join(','),
+        variants: vectorizers.join(','),
         limit: limit ?? 'none',
         tags_requested: tags,
         seed,
@@ -168,7 +181,7 @@ async function main(): Promise<void> {
       const best = [...compared].sort((a, b) => (b.metrics.test_micro_f1 ?? 0) - (a.metrics.test_micro_f1 ?? 0))[0];
       await run.setTags({
         'tagsmith.best_run': best.runId,
-        'mlflow.note.content': `Vectoriser comparison on ${sizeLabel} questions; best test micro-F1: ${best.runName} (${best.metrics.test_micro_f1.toFixed(3)}).\n\n${markdown}`,
+        'mlflow.note.content': `Model variants compared on ${sizeLabel} questions; best test micro-F1: ${best.runName} (${best.metrics.test_micro_f1.toFixed(3)}).\n\n${markdown}`,
       });
       for (const [vectorizer, s] of Object.entries(wall)) await run.logMetrics({ [`wall_${vectorizer}_s`]: s });
       for (const rel of Object.keys(files)) {

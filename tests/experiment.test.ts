@@ -1,5 +1,5 @@
 /**
- * `npm run experiment` end to end on a small real subset: three vectoriser runs and a comparison run in
+ * `npm run experiment` end to end on a small real subset: one run per model variant (vectorisers, one embedding weight vs one per kind of question, the logreg head) and a comparison run in
  * one experiment of a fresh file store, the comparison table (CSV/HTML/Markdown) and plots, and models
  * kept out of models/.
  */
@@ -26,6 +26,8 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
+const VARIANT_NAMES = ['tfidf', 'embeddings', 'hybrid', 'hybrid-one-beta', 'hybrid-logreg'];
+
 describe('npm run experiment', () => {
   const store = join(dir, 'mlruns');
   const out = join(dir, 'out');
@@ -43,24 +45,29 @@ describe('npm run experiment', () => {
     runs = Object.fromEntries((exp?.runs ?? []).map((x) => [x.runName, x]));
   }, 600_000);
 
-  it('leaves one FINISHED run per vectoriser and a comparison run in tagsmith-vectorizers', () => {
-    expect(Object.keys(runs).sort()).toEqual(['comparison-300', 'embeddings-300', 'hybrid-300', 'tfidf-300']);
-    for (const v of ['tfidf', 'embeddings', 'hybrid']) {
+  it('leaves one FINISHED run per variant and a comparison run in tagsmith-vectorizers', () => {
+    expect(Object.keys(runs).sort()).toEqual(['comparison-300', 'embeddings-300', 'hybrid-300', 'hybrid-logreg-300', 'hybrid-one-beta-300', 'tfidf-300']);
+    for (const v of VARIANT_NAMES) {
       const r = runs[`${v}-300`];
       expect(r.status).toBe('FINISHED');
-      expect(r.params.vectorizer).toBe(v);
+      expect(r.params.vectorizer).toBe(v.split('-')[0]);
+      expect(r.tags['tagsmith.variant']).toBe(v);
       expect(r.params.limit).toBe('300');
       expect(r.metrics.test_p_at_1.value).toBeGreaterThan(0.1); // far above chance; micro-F1 can be 0 on 300 questions
       expect(r.artifacts.map((a) => a.path)).toContain('plots/f1_micro.png');
     }
-    // same data, split and vocabulary for all three
-    const [a, b, c] = ['tfidf', 'embeddings', 'hybrid'].map((v) => runs[`${v}-300`].params);
-    expect(a.split_test).toBe(b.split_test);
-    expect(b.split_test).toBe(c.split_test);
+    // what each variant changes
+    expect(runs['hybrid-300'].params).toMatchObject({ head: 'svc', beta_by_kind: 'true' });
+    expect(Number(runs['hybrid-300'].params.beta_body)).toBeGreaterThan(0);
+    expect(runs['hybrid-one-beta-300'].params).toMatchObject({ head: 'svc', beta_by_kind: 'false' });
+    expect(runs['hybrid-one-beta-300'].params.beta_body).toBe(runs['hybrid-one-beta-300'].params.beta);
+    expect(runs['hybrid-logreg-300'].params.head).toBe('logreg');
+    // same data, split and vocabulary for all
+    const splits = new Set(VARIANT_NAMES.map((v) => runs[`${v}-300`].params.split_test));
+    expect(splits.size).toBe(1);
+    expect(new Set(VARIANT_NAMES.map((v) => runs[`${v}-300`].params.vocab_size)).size).toBe(1);
     expect(runs['comparison-300'].status).toBe('FINISHED');
-    expect(runs['comparison-300'].params.compared_runs.split(',').sort()).toEqual(
-      ['tfidf', 'embeddings', 'hybrid'].map((v) => runs[`${v}-300`].runId).sort(),
-    );
+    expect(runs['comparison-300'].params.compared_runs.split(',').sort()).toEqual(VARIANT_NAMES.map((v) => runs[`${v}-300`].runId).sort());
   });
 
   it('logs the comparison table and plots, with the runs\' own numbers', () => {
@@ -75,7 +82,7 @@ describe('npm run experiment', () => {
       'plots/compare_test_metrics.svg',
     ]);
     const rows = parse(readFileSync(join(cmp.artifactDir, 'comparison.csv')), { columns: true }) as Record<string, string>[];
-    expect(rows.map((r) => r.vectorizer)).toEqual(['tfidf', 'embeddings', 'hybrid']);
+    expect(rows.map((r) => r.run)).toEqual(VARIANT_NAMES.map((v) => `${v}-300`));
     for (const row of rows) {
       const r = runs[row.run];
       expect(row.run_id).toBe(r.runId);
@@ -92,7 +99,7 @@ describe('npm run experiment', () => {
   });
 
   it('keeps models out of models/', () => {
-    for (const v of ['tfidf', 'embeddings', 'hybrid']) expect(statSync(join(out, 'models', v, 'tagsmith.json')).isFile()).toBe(true);
+    for (const v of VARIANT_NAMES) expect(statSync(join(out, 'models', v, 'tagsmith.json')).isFile()).toBe(true);
     expect(statSync(join(REPO, 'models/tagsmith.json')).mtimeMs).toBe(modelsMtime);
   });
 

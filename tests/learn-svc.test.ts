@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { blockScale, buildRow } from '../src/core/suggester';
 import { Head, sigmoid } from '../src/core/head';
 import { buildDesign } from '../src/learn/logreg/design';
 import { positivesByTag, rowSquaredNorms, trainSvcTag } from '../src/learn/svc';
@@ -103,7 +104,7 @@ describe('Platt scaling vs scikit-learn LogisticRegression on the margin', () =>
 });
 
 describe('the SVM + ridge head (trainSvcHead)', () => {
-  it('folds beta and Platt into one linear head: scores = sigmoid(a (svc + beta ridge) + c)', async () => {
+  it('folds beta and Platt into one linear head: scores = sigmoid(a (svc + ridge bias + beta x·W) + c)', async () => {
     const n = fx.labels.length;
     const nTrain = 300;
     const tags = Array.from({ length: T }, (_, t) => `tag${t}`);
@@ -134,10 +135,56 @@ describe('the SVM + ridge head (trainSvcHead)', () => {
       const w = trainSvcTag(Xtr, norms, pos[t], { C: 0.5, seed: 1 }).w;
       let svc = w[0];
       sparseRows[i].indices.forEach((c, k) => (svc += w[1 + c] * sparseRows[i].values[k]));
-      let rd = ridge.bias[t];
+      let rd = 0;
       denseRows[i].forEach((x, j) => (rd += x * ridge.W[j * T + t]));
-      expect(scores[t]).toBeCloseTo(sigmoid(r.platt.a * (svc + r.beta * rd) + r.platt.c), 5);
+      expect(scores[t]).toBeCloseTo(sigmoid(r.platt.a * (svc + ridge.bias[t] + r.beta * rd) + r.platt.c), 5);
     }
+    expect(r.blockWeights).toEqual([r.beta, 1]);
+    expect(r.bodyBlockWeights).toBeUndefined(); // no validationHasBody: one beta
+  });
+
+  it('chooses one beta for titles alone and one for questions with a body, each the best of its own validation rows', async () => {
+    const n = fx.labels.length;
+    const nTrain = 300;
+    const tags = Array.from({ length: T }, (_, t) => `tag${t}`);
+    const withBody = Array.from({ length: n - nTrain }, (_, r) => r % 3 !== 0);
+    const grid = [0.25, 0.5, 1, 2, 4];
+    const r = await trainSvcHead(
+      {
+        dense: denseRows,
+        sparse: sparseRows,
+        labels: fx.labels,
+        validationGold: fx.labels.slice(nTrain).map((ls) => ls.map((t) => tags[t])),
+        validationHasBody: withBody,
+        nTrain,
+        nValidation: n - nTrain,
+        numTags: T,
+        denseDim: denseRows[0].length,
+        sparseDim: fx.sparseDim,
+      },
+      { C: 0.5, alpha: 1, keep: 0, betaGrid: [0, ...grid], threads: 1, tags }, // 0 is no block weight: left out
+    );
+    expect(r.betaSearch.map((b) => `${b.group} ${b.beta} ${b.n}`)).toEqual([
+      ...grid.map((b) => `title ${b} ${withBody.filter((x) => !x).length}`),
+      ...grid.map((b) => `body ${b} ${withBody.filter(Boolean).length}`),
+    ]);
+    const best = (g: string) => r.betaSearch.filter((b) => b.group === g).reduce((a, b) => (b.p1 + b.r5 > a.p1 + a.r5 + 1e-12 ? b : a)).beta;
+    expect(r.beta).toBe(best('title'));
+    expect(r.betaBody).toBe(best('body'));
+    expect(r.blockWeights).toEqual([r.beta, 1]);
+    expect(r.bodyBlockWeights).toEqual(r.betaBody === r.beta ? undefined : [r.betaBody, 1]);
+    // A question with a body, scored as the Suggester scores it, uses betaBody.
+    const ridge = trainRidge(denseRows.slice(0, nTrain), fx.labels.slice(0, nTrain), T, 1);
+    const i = 360;
+    const scale = blockScale({ blockWeights: r.blockWeights, bodyBlockWeights: r.bodyBlockWeights }, 'a title\na body');
+    const withB = r.head.logits(buildRow(denseRows[i], sparseRows[i], scale));
+    const plain = r.head.logits(buildRow(denseRows[i], sparseRows[i]));
+    for (let t = 0; t < T; t++) {
+      let rd = 0;
+      denseRows[i].forEach((x, j) => (rd += x * ridge.W[j * T + t]));
+      expect(withB[t] - plain[t]).toBeCloseTo(r.platt.a * (r.betaBody - r.beta) * rd, 4);
+    }
+    await expect(trainSvcHead({ dense: denseRows, sparse: sparseRows, labels: fx.labels, validationGold: [], nTrain, nValidation: n - nTrain, numTags: T, denseDim: denseRows[0].length, sparseDim: fx.sparseDim }, { C: 0.5, alpha: 1, keep: 5, betaGrid: [0], threads: 1, tags })).rejects.toThrow(/betaGrid \[0\] has no positive weight/);
   });
 
   it.each(['tfidf', 'embeddings'] as const)('trains a %s-only head (the other block absent)', async (only) => {

@@ -40,6 +40,7 @@ const shipped = JSON.parse(readFileSync(join(MODELS, 'tagsmith.json'), 'utf8')) 
 const NT = shipped.tags.length;
 const DIM = shipped.head.dim;
 const TF = shipped.tfidf.features;
+const BW = shipped.blockWeights as [number, number];
 
 const cases: Case[] = [
   { name: 'one tag fewer than the head has', edit: (m) => (m.tags.pop(), m.thresholds.pop()), resign: true, error: new RegExp(`head\\.bin: the head scores ${NT} tags but the manifest names ${NT - 1}`) },
@@ -52,7 +53,8 @@ const cases: Case[] = [
   { name: 'another normalization version', edit: (m) => (m.normalization.version = 'tagsmith-normalize-0'), resign: true, error: /normalization\.version is "tagsmith-normalize-0" but this build normalises questions as "tagsmith-normalize-1"/ },
   { name: 'head.dim that disagrees with the encoder and TF-IDF', edit: (m) => (m.head.dim = TF), resign: true, error: new RegExp(`head\\.dim is ${TF} but encoder\\.dim \\+ tfidf\\.features is ${DIM}`) },
   { name: 'TF-IDF features that disagree with the head', edit: (m) => ((m.tfidf.features = TF - 1), (m.head.dim = DIM - 1)), resign: true, error: new RegExp(`head\\.bin: the head has ${DIM} features, the manifest says head\\.dim ${DIM - 1}`) },
-  { name: 'block weights that disagree with the head', edit: (m) => (m.blockWeights = [1, 2]), resign: true, error: /head\.bin: the head weights its blocks \[1, 1\], the manifest says blockWeights \[1, 2\]/ },
+  { name: 'block weights that disagree with the head', edit: (m) => (m.blockWeights = [BW[0], 2]), resign: true, error: new RegExp(`head\\.bin: the head weights its blocks \\[${BW[0]}, 1\\], the manifest says blockWeights \\[${BW[0]}, 2\\]`) },
+  { name: 'body block weights of zero', edit: (m) => (m.bodyBlockWeights = [0, 1]), resign: true, error: /\/bodyBlockWeights\/0 must be > 0/ },
   { name: 'a head sha256 that is not the file\'s', edit: (m) => (m.head.sha256 = '0'.repeat(64)), resign: true, error: new RegExp(`head\\.bin: sha256 ${shipped.head.sha256.slice(0, 12)}… \\(${shipped.head.bytes} bytes\\) does not match the manifest's 000000000000…`) },
   { name: 'head.file outside the folder (..)', edit: (m) => (m.head.file = '../models/head.bin'), resign: true, error: /head\.file "\.\.\/models\/head\.bin" is not a path inside the model folder/ },
   { name: 'head.file absolute', edit: (m) => (m.head.file = `${MODELS}/head.bin`), resign: true, error: /head\.file ".*" is not a path inside the model folder/ },

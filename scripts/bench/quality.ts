@@ -306,7 +306,10 @@ async function compare(name: string, args: Args, data: string[], work: string, e
     const p = result.record.params;
     models.push({
       model: `ours (${vectorizer})`,
-      note: p.head === 'svc' ? `SVM C=${p.C} + ridge, beta ${p.svc?.beta}` : `logreg C=${p.C}`,
+      note:
+        p.head === 'svc'
+          ? `SVM C=${p.C} + ridge, beta ${p.svc?.beta}${p.svc && p.svc.beta_body !== p.svc.beta ? ` (with a body ${p.svc.beta_body})` : ''}`
+          : `logreg C=${p.C}`,
       fit: result.timings.head,
       test: ev,
       bySource: bySource(testScores, tuned.thresholds),

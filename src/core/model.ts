@@ -61,6 +61,11 @@ const ManifestSchema = Type.Object({
   tfidf: Type.Optional(Type.Object({ file: Type.String(), sha256: Sha256, features: PositiveInt })),
   /** Block weights of a hybrid row: [dense, sparse]. */
   blockWeights: Type.Optional(Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ exclusiveMinimum: 0 })])),
+  /**
+   * Block weights used instead of `blockWeights` when the question's normalised text has a body
+   * (more than one line, core/normalize `hasBody`). Absent: `blockWeights` for every question.
+   */
+  bodyBlockWeights: Type.Optional(Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ exclusiveMinimum: 0 })])),
   tags: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true }),
   /** Per-tag decision thresholds tuned on validation (same order as `tags`). */
   thresholds: Type.Array(Type.Number({ minimum: 0, maximum: 1 })),
@@ -86,15 +91,18 @@ export function isInsidePath(path: string): boolean {
 
 /**
  * What the model's version hashes: everything that changes its answers (vectorizer, normalisation,
- * encoder with its files' sha256, block weights, tags, thresholds, head and TF-IDF sha256), not the
+ * encoder with its files' sha256, block weights (both sets), tags, thresholds, head and TF-IDF sha256), not the
  * creation time, training log or metrics. The key order is part of the format: do not reorder.
  */
-export function modelIdentity(m: Pick<ModelManifest, 'vectorizer' | 'normalization' | 'encoder' | 'blockWeights' | 'tags' | 'thresholds'> & { head: string; tfidf?: string }): string {
+export function modelIdentity(
+  m: Pick<ModelManifest, 'vectorizer' | 'normalization' | 'encoder' | 'blockWeights' | 'bodyBlockWeights' | 'tags' | 'thresholds'> & { head: string; tfidf?: string },
+): string {
   return JSON.stringify({
     vectorizer: m.vectorizer,
     normalization: m.normalization,
     encoder: m.encoder,
     blockWeights: m.blockWeights,
+    bodyBlockWeights: m.bodyBlockWeights, // absent (undefined) leaves older models' identity as it was
     tags: m.tags,
     thresholds: m.thresholds,
     head: m.head,
@@ -141,6 +149,7 @@ export function checkManifest(value: unknown, where: string): ModelManifest {
   if (dense !== Boolean(m.encoder)) fail(dense ? `a ${m.vectorizer} model without an encoder section` : 'a tfidf model with an encoder section');
   if (sparse !== Boolean(m.tfidf)) fail(sparse ? `a ${m.vectorizer} model without a tfidf section` : 'an embeddings model with a tfidf section');
   if ((m.vectorizer === 'hybrid') !== Boolean(m.blockWeights)) fail(m.blockWeights ? `blockWeights on a ${m.vectorizer} model` : 'a hybrid model without blockWeights');
+  if (m.bodyBlockWeights && m.vectorizer !== 'hybrid') fail(`bodyBlockWeights on a ${m.vectorizer} model (block weights need both blocks)`);
   const expectedDim = (m.encoder?.dim ?? 0) + (m.tfidf?.features ?? 0);
   if (m.head.dim !== expectedDim) fail(`head.dim is ${m.head.dim} but encoder.dim + tfidf.features is ${expectedDim}`);
   const paths: [string, string][] = [['head.file', m.head.file]];

@@ -294,6 +294,16 @@ export function normalizeBody(
 }
 
 /**
+ * Whether a normalised text (`normalizeQuestion`) carries more than its first line: a title with a
+ * body (prose or code), or a body with code. The title alone, or a body of one prose line with no
+ * title, is one line. Models may weigh their feature blocks differently for the two
+ * (`ModelManifest.bodyBlockWeights`): titles and full questions favour different evidence.
+ */
+export function hasBody(text: string): boolean {
+  return text.includes('\n');
+}
+
+/**
  * The text the model sees for a question: title, prose, code, one per line.
  * Titles may carry HTML entities (the API's do); they are decoded here.
  */

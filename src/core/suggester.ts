@@ -3,7 +3,7 @@
  * and the API server all build it the same way (`loadSuggester`), from the same model files, so a
  * question gets the same tags everywhere. Browser-safe: file access and the encoder are passed in.
  */
-import { normalizeQuestion, type QuestionText } from './normalize';
+import { hasBody, normalizeQuestion, type QuestionText } from './normalize';
 import { sha256Hex } from './hash';
 import { TfidfVectorizer, type TfidfState } from './tfidf';
 import { Head, type FeatureRow, type SparseVector } from './head';
@@ -75,7 +75,7 @@ export class Suggester {
   async featurize(texts: string[], embeddings?: Float32Array[]): Promise<FeatureRow[]> {
     const kind = this.manifest.vectorizer;
     const dense = kind === 'tfidf' ? undefined : (embeddings ?? (await this.embed!(texts)));
-    return texts.map((text, i) => buildRow(dense?.[i], this.tfidf?.transformOne(text)));
+    return texts.map((text, i) => buildRow(dense?.[i], this.tfidf?.transformOne(text), blockScale(this.manifest, text)));
   }
 
   /** Sigmoid scores of every vocabulary tag, per text. */
@@ -137,11 +137,24 @@ export class Suggester {
   }
 }
 
-/** One feature row: the embedding block and/or the TF-IDF block (the head applies block weights). */
-export function buildRow(dense: Float32Array | undefined, sparse: SparseVector | undefined): FeatureRow {
+/**
+ * How much a text's blocks are scaled on top of the head's own block weights: [dense, sparse].
+ * [1, 1] unless the model has `bodyBlockWeights` and the text a body (`hasBody`); then
+ * bodyBlockWeights / blockWeights, so the head effectively applies bodyBlockWeights.
+ */
+export function blockScale(m: Pick<ModelManifest, 'blockWeights' | 'bodyBlockWeights'>, text: string): [number, number] {
+  if (!m.bodyBlockWeights || !m.blockWeights || !hasBody(text)) return [1, 1];
+  return [m.bodyBlockWeights[0] / m.blockWeights[0], m.bodyBlockWeights[1] / m.blockWeights[1]];
+}
+
+/**
+ * One feature row: the embedding block and/or the TF-IDF block (the head applies block weights),
+ * each multiplied by `scale` (see `blockScale`; the inputs are not modified).
+ */
+export function buildRow(dense: Float32Array | undefined, sparse: SparseVector | undefined, scale: readonly [number, number] = [1, 1]): FeatureRow {
   const row: FeatureRow = {};
-  if (dense) row.dense = dense;
-  if (sparse) row.sparse = sparse;
+  if (dense) row.dense = scale[0] === 1 ? dense : dense.map((v) => v * scale[0]);
+  if (sparse) row.sparse = scale[1] === 1 ? sparse : { indices: sparse.indices, values: sparse.values.map((v) => v * scale[1]) };
   return row;
 }
 

@@ -22,6 +22,8 @@ export interface ModelParts {
   encoder?: ModelManifest['encoder'];
   tfidf?: TfidfVectorizer;
   blockWeights?: [number, number];
+  /** Block weights for questions with a body (ModelManifest.bodyBlockWeights). */
+  bodyBlockWeights?: [number, number];
   tags: string[];
   thresholds: number[];
   head: Head;
@@ -51,6 +53,7 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
     ...(parts.encoder ? { encoder: parts.encoder } : {}),
     ...(tfidfJson ? { tfidf: { file: TFIDF_FILE, sha256: tfidfSha!, features: parts.tfidf!.size } } : {}),
     ...(parts.blockWeights ? { blockWeights: parts.blockWeights } : {}),
+    ...(parts.bodyBlockWeights ? { bodyBlockWeights: parts.bodyBlockWeights } : {}),
     tags: parts.tags,
     thresholds: parts.thresholds,
     head: { file: HEAD_FILE, sha256: headSha, bytes: headBytes.length, dim: parts.head.dim },

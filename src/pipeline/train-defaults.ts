@@ -15,7 +15,7 @@ export const DEFAULT_TRAIN = {
   /** TF-IDF weights kept per tag by the SVM head. */
   keep: 500,
   /** Candidate weights of the embedding margin in the SVM head (chosen on validation). */
-  betaGrid: [0, 0.25, 0.5, 1] as readonly number[],
+  betaGrid: [0.25, 0.5, 0.75, 1, 1.5] as readonly number[],
   maxFeatures: 50000,
   minDf: 2,
   maxEpochs: 200,

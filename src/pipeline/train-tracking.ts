@@ -45,6 +45,7 @@ export function requestParams(opts: ResolvedTrainOptions): Record<string, ParamV
   if (opts.head === 'svc') {
     p.keep = opts.keep ?? 'all';
     p.ridge_alpha = opts.ridgeAlpha ?? 'none';
+    if (opts.betaByKind !== undefined) p.beta_by_kind = opts.betaByKind;
   }
   return p;
 }
@@ -59,6 +60,10 @@ export function resultParams(result: TrainResult): Record<string, ParamValue> {
     converged: tr.params.converged,
     global_threshold: tr.params.global_threshold,
   };
+  if (tr.params.svc && result.manifest.vectorizer === 'hybrid') {
+    p.beta = tr.params.svc.beta;
+    p.beta_body = tr.params.svc.beta_body;
+  }
   if (result.manifest.tfidf) p.tfidf_features = result.manifest.tfidf.features;
   if (result.manifest.encoder) p.encoder = result.manifest.encoder.id;
   p.split_train = tr.split.train;

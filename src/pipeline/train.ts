@@ -8,9 +8,9 @@
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { DEFAULT_NORMALIZE_OPTIONS, NORMALIZATION_VERSION, normalizeQuestion } from '../core/normalize';
+import { DEFAULT_NORMALIZE_OPTIONS, hasBody, NORMALIZATION_VERSION, normalizeQuestion } from '../core/normalize';
 import { TfidfVectorizer, type SparseVector, type TfidfConfig } from '../core/tfidf';
-import { buildRow } from '../core/suggester';
+import { blockScale, buildRow } from '../core/suggester';
 import type { FeatureRow, Head } from '../core/head';
 import type { EncoderSpec, ModelManifest, VectorizerKind } from '../core/model';
 import type { Question } from '../core/types';
@@ -49,6 +49,11 @@ export interface TrainOptions {
   keep?: number;
   /** Training threads of the SVM head (default: the cores available). */
   threads?: number;
+  /**
+   * SVM head, hybrid: choose the embedding weight separately for titles alone and for questions
+   * with a body (default true); false: one weight for all (the experiment's `hybrid-one-beta`).
+   */
+  betaByKind?: boolean;
   /** Progress lines for humans (stderr). */
   log?: (line: string) => void;
 }
@@ -76,6 +81,7 @@ export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
     head,
     C: opts.C ?? (head === 'svc' ? DEFAULT_TRAIN.svcC : DEFAULT_TRAIN.C),
     keep: head === 'svc' ? (opts.keep ?? DEFAULT_TRAIN.keep) : undefined,
+    betaByKind: head === 'svc' && opts.vectorizer === 'hybrid' ? (opts.betaByKind ?? true) : undefined,
     ridgeAlpha: head === 'svc' ? DEFAULT_TRAIN.ridgeAlpha : undefined,
     classWeight: opts.classWeight ?? null,
     maxEpochs: opts.maxEpochs ?? DEFAULT_TRAIN.maxEpochs,
@@ -100,7 +106,18 @@ export interface TrainingRecord {
     tfidf?: Partial<TfidfConfig> & { features: number };
     block_weights?: [number, number];
     /** SVM head: weights kept per tag, ridge penalty, chosen embedding weight, Platt scaling, validation search. */
-    svc?: { keep: number; ridge_alpha: number; beta: number; platt: { a: number; c: number }; beta_search: { beta: number; p1: number; r5: number }[]; kept_weights: number; mean_iterations: number };
+    svc?: {
+      keep: number;
+      ridge_alpha: number;
+      /** Embedding weight for titles alone (for every question when beta_body equals it). */
+      beta: number;
+      /** Embedding weight for questions with a body. */
+      beta_body: number;
+      platt: { a: number; c: number };
+      beta_search: { group: string; beta: number; n: number; p1: number; r5: number }[];
+      kept_weights: number;
+      mean_iterations: number;
+    };
     limit: number | null;
     split: typeof DEFAULT_SPLIT;
     global_threshold: number;
@@ -301,6 +318,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   t = Date.now();
   let fit: { head: Head; epochs: number; converged: boolean; history: { epoch: number; loss: number }[] };
   let svcRecord: TrainingRecord['params']['svc'];
+  let headWeights: { blockWeights: [number, number]; bodyBlockWeights?: [number, number] } | undefined;
   if (opts.head === 'svc') {
     const bar = startProgress('Training head', vocab.tags.length, 'tags');
     try {
@@ -310,6 +328,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
           sparse,
           labels,
           validationGold: split.validation.map((it) => it.question.tags),
+          validationHasBody: opts.betaByKind ? split.validation.map((it) => hasBody(it.text)) : undefined,
           nTrain,
           nValidation: nVal,
           numTags: vocab.tags.length,
@@ -318,17 +337,19 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
         },
         { C: opts.C, alpha: opts.ridgeAlpha!, keep: opts.keep!, betaGrid: DEFAULT_TRAIN.betaGrid, threads: opts.threads, seed: opts.seed, tags: vocab.tags, onProgress: (d) => bar.update(d) },
       );
+      headWeights = { blockWeights: r.blockWeights, bodyBlockWeights: r.bodyBlockWeights };
       fit = { head: r.head, epochs: Math.round(r.svc.meanIterations), converged: r.svc.converged === vocab.tags.length, history: [] };
       svcRecord = {
         keep: opts.keep!,
         ridge_alpha: opts.ridgeAlpha!,
         beta: r.beta,
+        beta_body: r.betaBody,
         platt: r.platt,
         beta_search: r.betaSearch,
         kept_weights: r.keptWeights,
         mean_iterations: r.svc.meanIterations,
       };
-      log(`head: SVM on ${tfidf?.size ?? 0} terms (${r.keptWeights.toLocaleString('en-US')} weights kept) + ridge on embeddings, beta ${r.beta}, Platt a ${r.platt.a.toFixed(3)} c ${r.platt.c.toFixed(3)}`);
+      log(`head: SVM on ${tfidf?.size ?? 0} terms (${r.keptWeights.toLocaleString('en-US')} weights kept) + ridge on embeddings, beta ${r.beta}${r.betaBody !== r.beta ? ` (with a body ${r.betaBody})` : ''}, Platt a ${r.platt.a.toFixed(3)} c ${r.platt.c.toFixed(3)}`);
     } finally {
       bar.stop();
     }
@@ -352,7 +373,12 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
 
   // 5. thresholds (validation) and evaluation (test)
   t = Date.now();
-  const scoresOf = (p: Part) => slice(rows, p).map((r) => fit.head.scores(r));
+  // scored as the Suggester scores them: with the body's block weights where the model has them
+  const weights = headWeights ?? { blockWeights };
+  const scoredRows = headWeights?.bodyBlockWeights
+    ? allItems.map((it, i) => buildRow(dense?.[i], sparse?.[i], blockScale(weights, it.text)))
+    : rows;
+  const scoresOf = (p: Part) => slice(scoredRows, p).map((r) => fit.head.scores(r));
   const valScores = scoresOf('validation');
   const tuned = tuneThresholds(valScores, slice(labels, 'validation'), vocab.tags.length);
   const goldOf = (p: Part) => slice(allItems, p).map((it) => it.question.tags);
@@ -393,7 +419,8 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
     normalization: { version: NORMALIZATION_VERSION, options: { ...DEFAULT_NORMALIZE_OPTIONS } },
     encoder: encoderSpec,
     tfidf,
-    blockWeights: opts.blockWeights ?? (opts.vectorizer === 'hybrid' ? [1, 1] : undefined), // the SVM head weighs both blocks 1
+    blockWeights: opts.vectorizer !== 'hybrid' ? undefined : (headWeights?.blockWeights ?? opts.blockWeights ?? [1, 1]),
+    bodyBlockWeights: opts.vectorizer === 'hybrid' ? headWeights?.bodyBlockWeights : undefined,
     tags: vocab.tags,
     thresholds: tuned.thresholds,
     head: fit.head,

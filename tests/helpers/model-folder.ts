@@ -22,6 +22,7 @@ export function versionOf(m: Manifest): string {
     normalization: m.normalization,
     encoder: m.encoder,
     blockWeights: m.blockWeights,
+    bodyBlockWeights: m.bodyBlockWeights,
     tags: m.tags,
     thresholds: m.thresholds,
     head: m.head.sha256,
