@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForPage } from '../lib/browser-bundle';
 import { PACKAGE_ROOT as REPO } from '../../src/node/paths';
 
 const PAGES = join(REPO, 'tests/fixtures/ask-pages');
@@ -28,21 +28,12 @@ export async function realStacksEditorPage(): Promise<string> {
   if (calls !== 1) {
     throw new Error(`classic-stacks-editor.html: expected its editor mount \`${IMITATION_MOUNT}\` exactly once, found it ${calls} times; update IMITATION_MOUNT in scripts/demo/ask-page.ts to the stand-in's call`);
   }
-  const bundle = await build({
-    entryPoints: [join(REPO, 'scripts/demo/real-stacks-editor.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
+  const bundle = await bundleForPage(join(REPO, 'scripts/demo/real-stacks-editor.ts'), { minify: true });
   const css = [require.resolve('@stackoverflow/stacks/dist/css/stacks.min.css'), require.resolve('@stackoverflow/stacks-editor/dist/styles.css')]
     .map((file) => readFileSync(file, 'utf8'))
     .join('\n');
   return standIn
     .replace(IMITATION_MOUNT, REAL_MOUNT)
     .replace('</style>', () => `</style>\n<style>${inline(css)}</style>`)
-    .replace('<script>', () => `<script>${inline(bundle.outputFiles[0].text)}</script>\n<script>`);
+    .replace('<script>', () => `<script>${inline(bundle)}</script>\n<script>`);
 }

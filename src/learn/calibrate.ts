@@ -16,10 +16,11 @@ export interface Platt {
 export function fitPlatt(z: readonly ArrayLike<number>[], labels: readonly (readonly number[])[], maxIter = 50): Platt {
   let a = 1;
   let c = 0;
+  const positives = labels.map((ls) => new Set(ls)); // once, not on every pass
   const loss = (a1: number, c1: number): number => {
     let f = 0;
     z.forEach((row, i) => {
-      const pos = new Set(labels[i]);
+      const pos = positives[i];
       for (let t = 0; t < row.length; t++) {
         const s = a1 * row[t] + c1;
         // log(1 + e^{-s}) for positives, log(1 + e^{s}) for negatives, computed stably
@@ -37,7 +38,7 @@ export function fitPlatt(z: readonly ArrayLike<number>[], labels: readonly (read
     let hac = 0;
     let hcc = 0;
     z.forEach((row, i) => {
-      const pos = new Set(labels[i]);
+      const pos = positives[i];
       for (let t = 0; t < row.length; t++) {
         const p = sigmoid(a * row[t] + c);
         const r = p - (pos.has(t) ? 1 : 0);

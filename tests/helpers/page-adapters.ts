@@ -4,18 +4,10 @@
  * in a function, so the global is published explicitly).
  */
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForPage } from '../../scripts/lib/browser-bundle';
 import { REPO } from './paths';
 
 export async function pageAdaptersScript(): Promise<string> {
-  const out = await build({
-    entryPoints: [join(REPO, 'src/extension/page/index.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'TagsmithPages',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-  });
-  return `${out.outputFiles[0].text}\nglobalThis.TagsmithPages = TagsmithPages;`;
+  const code = await bundleForPage(join(REPO, 'src/extension/page/index.ts'), { globalName: 'TagsmithPages' });
+  return `${code}\nglobalThis.TagsmithPages = TagsmithPages;`;
 }
