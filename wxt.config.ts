@@ -13,13 +13,19 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const MODELS = join(ROOT, 'models');
 /** A model directory whose head files replace those at the top of models/ (scripts/build-extension.ts sets it from TAGSMITH_MODEL). */
 const HEAD_DIR = process.env.TAGSMITH_MODEL_DIR;
-const ORT_DIST = join(ROOT, 'node_modules', '@xenova', 'transformers', 'dist');
+const ORT_DIST = join(ROOT, 'node_modules', 'onnxruntime-web', 'dist');
 /**
- * onnxruntime-web 1.14 loads ort-wasm-simd.wasm wherever WebAssembly SIMD exists: every browser we
- * target (Chrome >= 91, Firefox >= 89; the manifest asks for more). Its no-SIMD fallback
- * (ort-wasm.wasm, 9 MB) and the threaded builds (we run one thread) are left out.
+ * onnxruntime-web (the version package.json pins; src/runtime/ort-web.ts) in its plain WASM build:
+ * the Emscripten glue (.mjs, loaded with a dynamic import, and the script each WASM thread's
+ * Worker starts from) and the SIMD + threads binary. Served from ort/ untouched by Vite, so the
+ * glue's own URL stays the extension's. The WebGPU/JSEP, JSPI and asyncify builds are left out.
  */
-const ORT_FILES = ['ort-wasm-simd.wasm'];
+const ORT_FILES = ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+/**
+ * The runtime's JS without the glue inlined (the `onnxruntime-web-use-extern-wasm` build): the
+ * inlined one starts its thread Workers from its own bundle URL, which WXT's bundling rewrites.
+ */
+const ORT_WASM_JS = join(ORT_DIST, 'ort.wasm.min.mjs');
 /** Model files the extension needs (not READMEs or checksums). */
 const MODEL_FILE = /(^|\/)(tagsmith\.json|head\.bin|tfidf\.json|config\.json|tokenizer\.json|tokenizer_config\.json|model_quantized\.onnx)$/;
 
@@ -66,6 +72,11 @@ export default defineConfig({
     description: 'Stack Overflow tag suggestions while you ask, computed in your browser: nothing leaves your machine.',
     permissions: browser === 'firefox' ? ['storage'] : ['storage', 'offscreen'],
     content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
+    // Chrome: cross-origin isolated extension pages, so the offscreen document's Worker has
+    // SharedArrayBuffer and the encoder runs two WASM threads. Firefox ignores these keys (one thread).
+    ...(browser === 'firefox'
+      ? {}
+      : { cross_origin_embedder_policy: { value: 'require-corp' }, cross_origin_opener_policy: { value: 'same-origin' } }),
     action: { default_title: 'tagsmith: test the tag model' },
     ...(browser === 'firefox'
       ? {
@@ -89,6 +100,7 @@ export default defineConfig({
   },
   vite: () => ({
     plugins: [stripRemoteUrls()],
+    resolve: { alias: [{ find: /^onnxruntime-web\/wasm$/, replacement: ORT_WASM_JS }] },
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: { chunkSizeWarningLimit: 2000 },
   }),

@@ -37,7 +37,7 @@ const NODE_MODULES = join(ROOT, 'node_modules');
 
 /**
  * Size budget of the bundle, in MB (10^6 bytes). Heroku refuses slugs over 500 MB, and a slug also
- * holds the Node runtime (~100 MB unpacked). Measured: ~16 MB onnxruntime for one platform, ~23 MB
+ * holds the Node runtime (~100 MB unpacked). Measured: ~46 MB onnxruntime 1.30 for one platform (1.14 was ~16 MB), ~23 MB
  * encoder, a few MB of head, TF-IDF state and JS, i.e. ~50 MB for the shipped hybrid model. 100 MB
  * leaves room for a model twice as large (a bigger tag vocabulary, a second encoder) while staying
  * at a fifth of the platform limit; anything beyond it means something unintended got in (another
@@ -45,8 +45,10 @@ const NODE_MODULES = join(ROOT, 'node_modules');
  */
 export const SIZE_BUDGET_MB = 100;
 
-/** Platforms onnxruntime-node 1.14 ships binaries for, as `${platform}-${arch}`. */
-const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+/** Platforms the pinned onnxruntime-node ships binaries for, as `${platform}-${arch}` (no Intel macOS since 1.2x). */
+const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+/** Where onnxruntime-node keeps its native binaries (N-API version folder). */
+const ORT_BIN = 'bin/napi-v6';
 
 const ENTRIES = {
   server: join(ROOT, 'src/server/main.ts'),
@@ -128,13 +130,13 @@ function readSums(file: string): Map<string, string> {
 function vendorOnnxRuntime(out: string, target: string): void {
   const [platform, arch] = target.split('-');
   const src = join(NODE_MODULES, 'onnxruntime-node');
-  const bin = join(src, 'bin/napi-v3', platform, arch);
+  const bin = join(src, ORT_BIN, platform, arch);
   if (!existsSync(bin)) throw new Error(`onnxruntime-node has no binaries for ${target} (looked in ${bin})`);
   const dst = join(out, 'vendor/onnxruntime-node');
   const noMaps = (p: string) => !p.endsWith('.map');
   cpSync(join(src, 'package.json'), join(dst, 'package.json'));
   cpSync(join(src, 'dist'), join(dst, 'dist'), { recursive: true, filter: noMaps });
-  cpSync(bin, join(dst, 'bin/napi-v3', platform, arch), { recursive: true });
+  cpSync(bin, join(dst, ORT_BIN, platform, arch), { recursive: true });
   const common = join(NODE_MODULES, 'onnxruntime-common');
   const commonDst = join(dst, 'node_modules/onnxruntime-common');
   cpSync(join(common, 'package.json'), join(commonDst, 'package.json'));

@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createEncoder, DEFAULT_ENCODER_ID, EMBEDDING_DIM, stripAccentsLikeHf, type Encoder } from '../src/runtime/encoder';
 import { REPO } from './helpers/paths';
+import { nodeOnnxRuntime } from '../src/pipeline/encoder-node';
+
+const RT = nodeOnnxRuntime();
 
 interface Reference {
   model: string;
@@ -48,7 +51,7 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 let encoder: Encoder;
 beforeAll(async () => {
-  encoder = await createEncoder({ localModelPath: MODELS });
+  encoder = await createEncoder({ runtime: RT, localModelPath: MODELS });
 });
 afterAll(async () => {
   await encoder?.dispose();
@@ -129,7 +132,7 @@ describe('embeddings match sentence-transformers', () => {
   it('stays close to the float model when run as one padded batch (runBatchSize 32)', async () => {
     // Dynamic quantisation takes its activation scale from the whole batch, padding included, so
     // a text's vector moves a little with its batch-mates ('' 0.975 in this batch).
-    const batched = await createEncoder({ localModelPath: MODELS, runBatchSize: 32 });
+    const batched = await createEncoder({ runtime: RT, localModelPath: MODELS, runBatchSize: 32 });
     try {
       const out = await batched.embed(ref.sentences);
       const cos = out.map((v, i) => cosine(v, ref.embeddings[i]));
@@ -170,7 +173,7 @@ describe('truncation at 256 word pieces', () => {
   });
 
   it('honours a smaller maxLength', async () => {
-    const short = await createEncoder({ localModelPath: MODELS, maxLength: 16 });
+    const short = await createEncoder({ runtime: RT, localModelPath: MODELS, maxLength: 16 });
     try {
       expect(short.tokenize([t.text])[0]).toHaveLength(16);
     } finally {
@@ -181,15 +184,15 @@ describe('truncation at 256 word pieces', () => {
 
 describe('bad input', () => {
   it('names a missing model directory and how to make it', async () => {
-    await expect(createEncoder({ localModelPath: resolve(REPO, 'no-such-dir') + '/' })).rejects.toThrow(
+    await expect(createEncoder({ runtime: RT, localModelPath: resolve(REPO, 'no-such-dir') + '/' })).rejects.toThrow(
       /no-such-dir\/all-MiniLM-L6-v2\/.*build-encoder\.sh/,
     );
   });
 
   it('rejects non-string texts and bad options', async () => {
     await expect(encoder.embed(['ok', 3 as unknown as string])).rejects.toThrow(/texts\[1\] is number/);
-    await expect(createEncoder({ localModelPath: '' })).rejects.toThrow(/localModelPath is required/);
-    await expect(createEncoder({ localModelPath: MODELS, maxLength: 1000 })).rejects.toThrow(/maxLength/);
-    await expect(createEncoder({ localModelPath: MODELS, runBatchSize: 0 })).rejects.toThrow(/runBatchSize/);
+    await expect(createEncoder({ runtime: RT, localModelPath: '' })).rejects.toThrow(/localModelPath is required/);
+    await expect(createEncoder({ runtime: RT, localModelPath: MODELS, maxLength: 1000 })).rejects.toThrow(/maxLength/);
+    await expect(createEncoder({ runtime: RT, localModelPath: MODELS, runBatchSize: 0 })).rejects.toThrow(/runBatchSize/);
   });
 });

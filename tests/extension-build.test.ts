@@ -38,6 +38,10 @@ describe('the built extension', () => {
       expect(m.content_scripts).toEqual([{ matches: ['https://stackoverflow.com/questions/ask*'], run_at: 'document_idle', js: ['content-scripts/content.js'] }]);
       expect(m.content_security_policy.extension_pages).toBe("script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
     }
+    // Chrome: cross-origin isolated extension pages (SharedArrayBuffer, two WASM threads); Firefox ignores the keys
+    expect(manifest('chrome').cross_origin_embedder_policy).toEqual({ value: 'require-corp' });
+    expect(manifest('chrome').cross_origin_opener_policy).toEqual({ value: 'same-origin' });
+    expect(manifest('firefox').cross_origin_embedder_policy).toBeUndefined();
     expect(manifest('chrome').background).toEqual({ service_worker: 'background.js' });
     expect(manifest('firefox').background).toEqual({ scripts: ['background.js'] }); // an event page: it can own the Worker
     expect(manifest('firefox').browser_specific_settings.gecko.id).toMatch(/@/);
@@ -46,11 +50,14 @@ describe('the built extension', () => {
   it('bundles the model, the encoder and the WASM runtime, and the offscreen page only for Chrome', () => {
     for (const b of ['chrome', 'firefox'] as const) {
       const files = walk(dirs[b]).map((f) => relative(dirs[b], f));
-      for (const f of ['models/tagsmith.json', 'models/head.bin', 'models/tfidf.json', 'models/all-MiniLM-L6-v2/onnx/model_quantized.onnx', 'models/all-MiniLM-L6-v2/tokenizer.json', 'ort/ort-wasm-simd.wasm', 'model-worker.js', 'popup.html', 'options.html']) {
+      for (const f of ['models/tagsmith.json', 'models/head.bin', 'models/tfidf.json', 'models/all-MiniLM-L6-v2/onnx/model_quantized.onnx', 'models/all-MiniLM-L6-v2/tokenizer.json', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort-wasm-simd-threaded.mjs', 'model-worker.js', 'popup.html', 'options.html']) {
         expect(files, `${b}: ${f}`).toContain(f);
       }
       expect(files.includes('offscreen.html')).toBe(b === 'chrome');
-      expect(readFileSync(join(dirs[b], 'models/head.bin'))).toEqual(readFileSync(join(REPO, 'models/head.bin')));
+      // only the plain WASM build of onnxruntime-web (no WebGPU/JSEP, JSPI or asyncify builds)
+      expect(files.filter((f) => f.startsWith('ort/')).sort()).toEqual(['ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm']);
+      // Buffer.equals: a deep toEqual walks the 5.5 MB element by element (over a minute on a busy machine)
+      expect(readFileSync(join(dirs[b], 'models/head.bin')).equals(readFileSync(join(REPO, 'models/head.bin'))), `${b}: models/head.bin differs from models/`).toBe(true);
     }
   });
 

@@ -151,6 +151,11 @@ describe.each(BROWSERS)('the extension in real %s', (browserName) => {
     expect((await texts(p, '.ts-tag-name'))[0]).toBe('python');
     await poll(async () => (await texts(p, '[data-testid="model-status"]'))[0]).toContain(`model ${MODEL_VERSION}`);
     expect((await texts(p, '[data-testid="model-status"]'))[0]).toMatch(/loaded in \d+ ms/);
+    // Chrome's extension pages are cross-origin isolated (manifest COOP/COEP): two WASM threads in
+    // the offscreen document's Worker; Firefox ignores those keys: one thread.
+    expect((await texts(p, '[data-testid="model-status"]'))[0]).toMatch(
+      browserName === 'firefox' ? /onnxruntime-web 1\.\d+\.\d+ \(wasm, 1 thread\)/ : /onnxruntime-web 1\.\d+\.\d+ \(wasm, 2 threads\)/,
+    );
     expect((await texts(p, '.ts-meta'))[0]).toMatch(/ms computing/);
     // A second question from the same popup (after it re-rendered with the model status) is answered too.
     await askPopup(p, CSS_TITLE, CSS_BODY, 'css');

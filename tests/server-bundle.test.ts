@@ -50,9 +50,9 @@ describe('bundle:server', () => {
     expect(all.some((f) => f.startsWith('node_modules/'))).toBe(false);
     expect(all.filter((f) => f.endsWith('.map'))).toEqual([]);
     // onnxruntime-node's binaries for linux-x64 only (the package ships six platforms).
-    const binaries = all.filter((f) => f.includes('/bin/napi-v3/'));
+    const binaries = all.filter((f) => f.includes('/bin/napi-v6/'));
     expect(binaries.length).toBeGreaterThan(0);
-    expect(binaries.every((f) => f.includes('/bin/napi-v3/linux/x64/'))).toBe(true);
+    expect(binaries.every((f) => f.includes('/bin/napi-v6/linux/x64/'))).toBe(true);
     const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({ type: 'module', main: 'server.js' });
     expect(pkg.dependencies).toBeUndefined();

@@ -3,7 +3,7 @@
  * 2,000 real Stack Overflow texts (title + body as plain text, first 2,000 questions of
  * stackoverflow-api-2018.jsonl.gz).
  *
- * Node: src/runtime/encoder.ts (transformers.js 2.17.2, onnxruntime-node, int8 file), called with
+ * Node: src/runtime/encoder.ts (transformers.js 2.17.2's tokenizer, the pinned onnxruntime-node, int8 file), called with
  * 32 texts at a time, once one text per ONNX run (the encoder's default) and once 32 per run.
  * Python (scripts/bench/embed_python.py, spawned with .venv-model/bin/python): sentence-transformers
  * float on CPU, and onnxruntime on the same int8 file. Each after a warm-up, default threads.
@@ -21,6 +21,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { decodeHTML } from 'entities';
 import { createEncoder, EMBEDDING_DIM } from '../../src/runtime/encoder';
+import { nodeOnnxRuntime } from '../../src/pipeline/encoder-node';
 import { PACKAGE_ROOT, SHARED_DATA } from '../../src/node/paths';
 
 const BATCH = 32;
@@ -60,7 +61,7 @@ const median = (xs: number[]): number => {
 
 /** Warm-up on one batch, then `repeats` passes of BATCH texts per embed() call. */
 async function benchNode(texts: string[], runBatchSize: number): Promise<{ rate: number; vectors: Float32Array[] }> {
-  const encoder = await createEncoder({ localModelPath: resolve(PACKAGE_ROOT, 'models') + '/', runBatchSize });
+  const encoder = await createEncoder({ localModelPath: resolve(PACKAGE_ROOT, 'models') + '/', runBatchSize, runtime: nodeOnnxRuntime() });
   await encoder.embed(texts.slice(0, BATCH));
   const rates: number[] = [];
   let vectors: Float32Array[] = [];
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
         load_average_1m: { start: Math.round(loadBefore * 100) / 100, end: Math.round(loadavg()[0] * 100) / 100 } },
       node: {
         version: process.version,
-        runtime: '@xenova/transformers 2.17.2 / onnxruntime-node 1.14.0 (default threads)',
+        runtime: `tokenizer: @xenova/transformers 2.17.2; model: ${nodeOnnxRuntime().name}`,
         encoder_1_per_run: { texts_per_s: Math.round(single.rate * 100) / 100 },
         encoder_32_per_run: { texts_per_s: Math.round(batched.rate * 100) / 100 },
       },

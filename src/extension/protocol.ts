@@ -35,7 +35,15 @@ export interface SuggestResponse {
 export type ModelStatus =
   | { state: 'idle' }
   | { state: 'loading' }
-  | { state: 'ready'; version: string; vectorizer: string; tags: number; loadMs: number }
+  | {
+      state: 'ready';
+      version: string;
+      vectorizer: string;
+      tags: number;
+      loadMs: number;
+      /** What runs the sentence encoder, e.g. "onnxruntime-web 1.30.0 (wasm, 2 threads)"; absent for a TF-IDF model. */
+      runtime?: string;
+    }
   | { state: 'failed'; error: string };
 
 /** What the model is asked: the same three calls whoever forwards them. */

@@ -2,7 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createEncoder, DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH } from '../runtime/encoder';
+import * as ort from 'onnxruntime-node';
+import { createEncoder, DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, type OnnxRuntime } from '../runtime/encoder';
 import { ENCODER_FILES, type EncoderSpec } from '../core/model';
 import { checkEncoderFiles, type EmbedFn } from '../core/suggester';
 import { sha256Hex } from '../core/hash';
@@ -12,6 +13,40 @@ export interface NodeEncoder {
   /** What a manifest records about this encoder, with the sha256 of its files. */
   spec: EncoderSpec;
   embed: EmbedFn;
+}
+
+/**
+ * The encoder's ONNX runtime in Node: onnxruntime-node (the version package.json pins), on the CPU,
+ * `threads` intra-op threads (default 0: onnxruntime's choice, one per core).
+ */
+export function nodeOnnxRuntime(opts: { threads?: number } = {}): OnnxRuntime {
+  const threads = opts.threads ?? 0;
+  return {
+    name: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, ${threads === 0 ? 'all cores' : `${threads} threads`})`,
+    async createSession(path) {
+      const session = await ort.InferenceSession.create(path, {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+      });
+      return {
+        async run(x) {
+          const dims = [x.rows, x.width];
+          const feeds: Record<string, ort.Tensor> = {
+            input_ids: new ort.Tensor('int64', x.inputIds, dims),
+            attention_mask: new ort.Tensor('int64', x.attentionMask, dims),
+            token_type_ids: new ort.Tensor('int64', x.tokenTypeIds, dims),
+          };
+          for (const name of Object.keys(feeds)) if (!session.inputNames.includes(name)) delete feeds[name];
+          const out = await session.run(feeds);
+          const h = out.last_hidden_state ?? out[session.outputNames[0]];
+          return { data: h.data as Float32Array, dims: h.dims };
+        },
+        release: () => session.release(),
+      };
+    },
+  };
 }
 
 const loaded = new Map<string, Promise<NodeEncoder>>();
@@ -83,7 +118,7 @@ export async function createNodeEncoder(dir: string, expected?: EncoderSpec): Pr
     p = (async () => {
       const files: Record<string, string> = {};
       for (const f of ENCODER_FILES) files[f] = await hashOf(join(home, id))(f);
-      const encoder = await createEncoder({ localModelPath: `${home}/`, modelId: id, maxLength });
+      const encoder = await createEncoder({ localModelPath: `${home}/`, modelId: id, maxLength, runtime: nodeOnnxRuntime() });
       return {
         spec: { id, dim: encoder.dim, maxLength: encoder.maxLength, pooling: 'mean', normalize: true, files },
         embed: (texts: string[]) => encoder.embed(texts),

@@ -1,25 +1,40 @@
 /**
- * Sentence encoder: all-MiniLM-L6-v2 (int8 ONNX) through transformers.js v2, giving the same
- * vectors as sentence-transformers (mean pooling over the attention mask, then L2 normalisation).
+ * Sentence encoder: all-MiniLM-L6-v2 (int8 ONNX), giving the same vectors as sentence-transformers
+ * (mean pooling over the attention mask, then L2 normalisation).
  *
- * Browser-safe: imports only @xenova/transformers. In Node it runs onnxruntime-node, in a browser
- * onnxruntime-web (WASM). The model files are read from `localModelPath` + `modelId` + '/', laid
- * out as transformers.js expects (config.json, tokenizer.json, tokenizer_config.json,
- * onnx/model_quantized.onnx); no hub is ever contacted. See models/README.md.
+ * Two parts: transformers.js v2 for the tokenizer and the pooling (pure JS), and an ONNX runtime
+ * passed in (`OnnxRuntime`): onnxruntime-node in Node (src/pipeline/encoder-node.ts),
+ * onnxruntime-web's WASM build in a browser (./ort-web.ts). Both are versions this project pins
+ * itself (package.json), not the onnxruntime 1.14 that transformers.js 2.x is bound to: newer
+ * runtimes are faster and can use threads in an extension (1.14's threads start Workers from blob:
+ * URLs, which an extension's CSP forbids). Browser-safe: imports no Node module.
+ *
+ * The model files are read from `localModelPath` + `modelId` + '/' (config.json, tokenizer.json,
+ * tokenizer_config.json, onnx/model_quantized.onnx); no hub is ever contacted. See models/README.md.
  *
  * Note: transformers.js keeps its settings in one process-wide `env`; createEncoder sets them, so
- * all encoders of one process share the last localModelPath / WASM settings given.
+ * all encoders of one process share the last localModelPath given.
  */
-import {
-  AutoModel,
-  AutoTokenizer,
-  env,
-  mean_pooling,
-  type PreTrainedModel,
-  type PreTrainedTokenizer,
-  Tensor,
-} from '@xenova/transformers';
+import { AutoTokenizer, env, mean_pooling, type PreTrainedTokenizer, Tensor } from '@xenova/transformers';
 import { ENCODER_FILES } from '../core/model';
+
+/** The ONNX file of an encoder folder (int8). */
+export const ONNX_FILE = 'onnx/model_quantized.onnx';
+
+/** One loaded ONNX model: BERT inputs in, `last_hidden_state` out. */
+export interface OnnxSession {
+  /** Runs one batch: int64 ids, mask and token types, each `rows x width`, row-major. */
+  run(inputs: { inputIds: BigInt64Array; attentionMask: BigInt64Array; tokenTypeIds: BigInt64Array; rows: number; width: number }): Promise<{ data: Float32Array; dims: readonly number[] }>;
+  release(): Promise<void>;
+}
+
+/** An ONNX runtime the encoder can run on (see ./ort-web.ts, src/pipeline/encoder-node.ts). */
+export interface OnnxRuntime {
+  /** What runs the model, for status lines and benchmarks, e.g. "onnxruntime-web 1.30.0 (wasm, 2 threads)". */
+  readonly name: string;
+  /** Loads the ONNX model at `location` (a file path in Node, a URL in a browser). */
+  createSession(location: string): Promise<OnnxSession>;
+}
 
 /** Directory name of the default encoder under the models root. */
 export const DEFAULT_ENCODER_ID = 'all-MiniLM-L6-v2';
@@ -38,10 +53,8 @@ export interface EncoderOptions {
   modelId?: string;
   /** Truncation length in word pieces. */
   maxLength?: number;
-  /** Browser only: where onnxruntime-web's .wasm files are served from (a URL ending with '/'). */
-  wasmPaths?: string;
-  /** Browser only: WASM threads (default 1: an extension page has no cross-origin isolation). */
-  numThreads?: number;
+  /** The ONNX runtime that runs the model. */
+  runtime: OnnxRuntime;
   /**
    * Texts per ONNX run (default 1). The int8 model quantises activations dynamically, with one
    * scale per tensor taken from the whole batch, padding included: batched, a text's vector moves
@@ -54,6 +67,8 @@ export interface EncoderOptions {
 
 export interface Encoder {
   readonly modelId: string;
+  /** The runtime's name (OnnxRuntime.name). */
+  readonly runtime: string;
   readonly dim: number;
   readonly maxLength: number;
   readonly runBatchSize: number;
@@ -86,20 +101,13 @@ function stripsAccents(tokenizer: PreTrainedTokenizer): boolean {
   return cfg.strip_accents === true || (cfg.lowercase === true && cfg.strip_accents !== false);
 }
 
-const isNode = (): boolean =>
-  typeof process !== 'undefined' && (process as { release?: { name?: string } }).release?.name === 'node';
-
-/** Sets transformers.js' global env for local-only loading. */
+/** Sets transformers.js' global env for local-only loading (the tokenizer files). */
 function configureEnv(opts: EncoderOptions): void {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = opts.localModelPath.endsWith('/') ? opts.localModelPath : `${opts.localModelPath}/`;
   env.useBrowserCache = false;
   env.useFSCache = false;
-  const wasm = env.backends.onnx.wasm;
-  if (opts.wasmPaths !== undefined) wasm.wasmPaths = opts.wasmPaths;
-  // onnxruntime-node (Node) takes no thread setting through transformers.js v2: it uses all cores.
-  if (!isNode()) wasm.numThreads = opts.numThreads ?? 1;
 }
 
 /**
@@ -145,15 +153,18 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
   if (!Number.isInteger(runBatchSize) || runBatchSize < 1) {
     throw new Error(`createEncoder: runBatchSize must be a positive integer, got ${runBatchSize}`);
   }
+  if (!opts.runtime || typeof opts.runtime.createSession !== 'function') {
+    throw new Error('createEncoder: runtime (an OnnxRuntime: src/runtime/ort-web.ts in a browser, src/pipeline/encoder-node.ts in Node) is required');
+  }
   configureEnv(opts);
 
   let tokenizer: PreTrainedTokenizer;
-  let model: PreTrainedModel;
+  let session: OnnxSession;
   const logged: unknown[][] = [];
   try {
-    [tokenizer, model] = await withConsoleCaptured(logged, async () => [
+    [tokenizer, session] = await withConsoleCaptured(logged, async () => [
       await AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
-      await AutoModel.from_pretrained(modelId, { quantized: true, local_files_only: true }),
+      await opts.runtime.createSession(`${env.localModelPath}${modelId}/${ONNX_FILE}`),
     ]);
   } catch (err) {
     // the runtime's own errors say what is wrong with the file; its "using wasm" note does not
@@ -195,22 +206,17 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
   }
 
   /** Right-pads to the batch's longest text (as transformers.js and sentence-transformers do). */
-  function toTensors(rows: number[][]): Record<'input_ids' | 'attention_mask' | 'token_type_ids', Tensor> {
+  function toInputs(rows: number[][]) {
     const width = Math.max(...rows.map((r) => r.length));
-    const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId));
-    const mask = new BigInt64Array(rows.length * width);
+    const inputIds = new BigInt64Array(rows.length * width).fill(BigInt(padId));
+    const attentionMask = new BigInt64Array(rows.length * width);
     rows.forEach((r, i) => {
       r.forEach((id, j) => {
-        ids[i * width + j] = BigInt(id);
-        mask[i * width + j] = 1n;
+        inputIds[i * width + j] = BigInt(id);
+        attentionMask[i * width + j] = 1n;
       });
     });
-    const dims = [rows.length, width];
-    return {
-      input_ids: new Tensor('int64', ids, dims),
-      attention_mask: new Tensor('int64', mask, dims),
-      token_type_ids: new Tensor('int64', new BigInt64Array(rows.length * width), dims),
-    };
+    return { inputIds, attentionMask, tokenTypeIds: new BigInt64Array(rows.length * width), rows: rows.length, width };
   }
 
   async function embed(texts: string[]): Promise<Float32Array[]> {
@@ -223,30 +229,34 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
 
   /** One ONNX run over already tokenized texts. */
   async function run(rows: number[][]): Promise<Float32Array[]> {
-    const inputs = toTensors(rows);
-    const { last_hidden_state } = (await model(inputs)) as { last_hidden_state: Tensor };
-    const [batch, , width] = last_hidden_state.dims;
-    if (batch !== rows.length || width !== EMBEDDING_DIM) {
+    const inputs = toInputs(rows);
+    const out = await session.run(inputs);
+    const [batch, seq, width] = out.dims;
+    if (out.dims.length !== 3 || batch !== rows.length || seq !== inputs.width || width !== EMBEDDING_DIM) {
       throw new Error(
-        `Encoder.embed: model ${modelId} returned shape [${last_hidden_state.dims.join(', ')}], ` +
-          `expected [${rows.length}, *, ${EMBEDDING_DIM}]: wrong model files?`,
+        `Encoder.embed: model ${modelId} returned shape [${out.dims.join(', ')}], ` +
+          `expected [${rows.length}, ${inputs.width}, ${EMBEDDING_DIM}]: wrong model files?`,
       );
     }
-    // sentence-transformers' Pooling(mean) + Normalize: masked mean over tokens, then unit L2 norm.
-    const pooled = mean_pooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
+    // sentence-transformers' Pooling(mean) + Normalize: masked mean over tokens, then unit L2 norm
+    // (transformers.js' own pooling code, so vectors match what it computed before).
+    const hidden = new Tensor('float32', out.data, [batch, seq, width]);
+    const mask = new Tensor('int64', inputs.attentionMask, [inputs.rows, inputs.width]);
+    const pooled = mean_pooling(hidden, mask).normalize(2, -1);
     const data = pooled.data as Float32Array;
     return Array.from({ length: batch }, (_, i) => data.slice(i * width, (i + 1) * width));
   }
 
   return {
     modelId,
+    runtime: opts.runtime.name,
     dim: EMBEDDING_DIM,
     maxLength,
     runBatchSize,
     embed,
     tokenize,
     dispose: async () => {
-      await model.dispose();
+      await session.release();
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Where the server's inference runs.
  *
- * onnxruntime-node 1.14 (under transformers.js 2) runs a model synchronously on the calling thread,
- * so a hybrid model's ~50-100 ms of encoder time per question would block the event loop: no
+ * Inference is CPU-bound (the encoder, TF-IDF and head, part of it on the calling thread),
+ * so a hybrid model's ~20-100 ms per question would hold up the event loop: no
  * /health, no 503 from a full queue, connections piling up in the kernel until clients time out.
  * The server therefore runs the Suggester in worker threads (`WorkerBackend`, one model copy per
  * thread); the main thread only does HTTP and the queue. `InProcessBackend` wraps an already loaded

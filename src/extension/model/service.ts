@@ -6,18 +6,19 @@
  */
 import { loadSuggester, type ModelFiles, type Suggester } from '../../core/suggester';
 import { MANIFEST_FILE } from '../../core/model';
-import { createEncoder, type Encoder } from '../../runtime/encoder';
+import type { Encoder } from '../../runtime/encoder';
 import type { SuggestRequest, SuggestResponse, ModelStatus } from '../protocol';
 
 export interface ModelServiceOptions {
   /** URL of the model directory (tagsmith.json, head.bin, tfidf.json, <encoder>/), ending with '/'. */
   modelBaseUrl: string;
-  /** URL of the directory holding onnxruntime-web's .wasm files, ending with '/'. */
-  wasmBaseUrl?: string;
   /** fetch to read model files with (default: global fetch). */
   fetchImpl?: typeof fetch;
-  /** Encoder factory (tests may pass the Node one); default: transformers.js in this realm. */
-  encoderFactory?: (opts: { localModelPath: string; modelId: string; maxLength: number; wasmPaths?: string }) => Promise<Pick<Encoder, 'embed'>>;
+  /**
+   * Builds the sentence encoder the manifest names: in the extension createEncoder on
+   * onnxruntime-web (worker.ts); tests may pass the Node one.
+   */
+  encoderFactory: (opts: { localModelPath: string; modelId: string; maxLength: number }) => Promise<Pick<Encoder, 'embed' | 'runtime'>>;
 }
 
 export interface ModelService {
@@ -54,12 +55,13 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   let loading: Promise<Suggester> | undefined;
   let suggester: Suggester | undefined;
   let embedFn: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
+  let runtime: string | undefined;
   let state: ModelStatus = { state: 'idle' };
 
   async function doLoad(): Promise<Suggester> {
     const t0 = performance.now();
     state = { state: 'loading' };
-    const factory = opts.encoderFactory ?? createEncoder;
+    const factory = opts.encoderFactory;
     // Every manifest, head and TF-IDF check runs here as in Node (loadSuggester), but the encoder
     // files are not hashed (checkEncoderFiles): sha256 of their 23 MB takes 55-234 ms (median 111)
     // in Chromium on the 2-core test machine (scripts/model/encoder-hash-cost.ts), plus a second
@@ -70,13 +72,14 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     const s = await loadSuggester(
       fetchModelFiles(base, fetchImpl),
       async (spec) => {
-        const encoder = await factory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength, wasmPaths: opts.wasmBaseUrl });
+        const encoder = await factory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength });
+        runtime = encoder.runtime;
         return (embedFn = (texts) => encoder.embed(texts));
       },
       new URL(MANIFEST_FILE, base).href,
     );
     if (embedFn) await s.scoreTexts(['warm up']); // first ONNX run allocates; keep it out of the first suggestion
-    state = { state: 'ready', version: s.version, vectorizer: s.manifest.vectorizer, tags: s.tags.length, loadMs: Math.round(performance.now() - t0) };
+    state = { state: 'ready', version: s.version, vectorizer: s.manifest.vectorizer, tags: s.tags.length, loadMs: Math.round(performance.now() - t0), ...(runtime ? { runtime } : {}) };
     return s;
   }
 
