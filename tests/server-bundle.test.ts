@@ -13,6 +13,7 @@ import type { Suggester } from '../src/core/suggester';
 import { testModelDir } from './helpers/server-model';
 import { realQuestions } from './helpers/server-questions';
 import { postJson } from './helpers/server-listen';
+import { REPO } from './helpers/paths';
 import { buildBundle, startBundle, type BuiltBundle, type RunningBundle } from './helpers/server-bundle';
 
 let work: string;
@@ -85,6 +86,15 @@ describe('bundle:server', () => {
       await running?.stop();
     }
   });
+
+  // The test model above has no encoder; this one is the shipped hybrid model, so the bundled
+  // encoder (onnxruntime-node from vendor/, transformers.js' tokenizer) answers /predict/ too
+  // (a runtime upgrade once broke only this path). The script's own smoke test asks one question.
+  it('bundles the shipped hybrid model and answers a question with its encoder (built-in smoke test)', () => {
+    const r = buildBundle(['--model', join(REPO, 'models'), '--out', join(work, 'hybrid')]);
+    expect(r.stdout).toMatch(/smoke test: .*\/predict\/ -> python/);
+    expect(r.status).toBe(0);
+  }, 120_000);
 
   it('fails when the bundle is over its budget', () => {
     const small = join(work, 'over-budget');

@@ -15,7 +15,7 @@
  * Note: transformers.js keeps its settings in one process-wide `env`; createEncoder sets them, so
  * all encoders of one process share the last localModelPath given.
  */
-import { AutoTokenizer, env, mean_pooling, type PreTrainedTokenizer, Tensor } from '@xenova/transformers';
+import { AutoTokenizer, env, type PreTrainedTokenizer } from '@xenova/transformers';
 import { ENCODER_FILES } from '../core/model';
 
 /** The ONNX file of an encoder folder (int8). */
@@ -139,6 +139,41 @@ async function withConsoleCaptured<T>(logged: unknown[][], load: () => Promise<T
   }
 }
 
+/**
+ * sentence-transformers' Pooling(mean) + Normalize: the mean of the token vectors under the
+ * attention mask, then unit L2 norm, one Float32Array per row. The same arithmetic as
+ * transformers.js 2's `mean_pooling(...).normalize(2, -1)` (sum in float64, mean stored in float32;
+ * squared norm accumulated in float32), so vectors match those computed through it before.
+ * Written here because transformers.js' Tensor copies the runtime tensor's own fields, and
+ * onnxruntime 1.2x keeps `data` behind a getter: through it, pooling reads undefined.
+ */
+export function meanPoolNormalize(hidden: Float32Array, mask: BigInt64Array, batch: number, seq: number, dim: number): Float32Array[] {
+  if (hidden.length !== batch * seq * dim || mask.length !== batch * seq) {
+    throw new Error(`meanPoolNormalize: ${hidden.length} hidden values and ${mask.length} mask values for [${batch}, ${seq}, ${dim}]`);
+  }
+  const out: Float32Array[] = [];
+  const acc = new Float32Array(1);
+  for (let b = 0; b < batch; b++) {
+    const v = new Float32Array(dim);
+    for (let k = 0; k < dim; k++) {
+      let sum = 0;
+      let count = 0;
+      for (let j = 0; j < seq; j++) {
+        const a = Number(mask[b * seq + j]);
+        count += a;
+        sum += hidden[(b * seq + j) * dim + k] * a;
+      }
+      v[k] = sum / count;
+    }
+    acc[0] = 0;
+    for (let k = 0; k < dim; k++) acc[0] += v[k] ** 2;
+    acc[0] = acc[0] ** 0.5;
+    for (let k = 0; k < dim; k++) v[k] /= acc[0];
+    out.push(v);
+  }
+  return out;
+}
+
 /** Loads tokenizer and int8 ONNX model; fails with the path tried and how to make the files. */
 export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
   if (typeof opts?.localModelPath !== 'string' || opts.localModelPath === '') {
@@ -238,13 +273,7 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
           `expected [${rows.length}, ${inputs.width}, ${EMBEDDING_DIM}]: wrong model files?`,
       );
     }
-    // sentence-transformers' Pooling(mean) + Normalize: masked mean over tokens, then unit L2 norm
-    // (transformers.js' own pooling code, so vectors match what it computed before).
-    const hidden = new Tensor('float32', out.data, [batch, seq, width]);
-    const mask = new Tensor('int64', inputs.attentionMask, [inputs.rows, inputs.width]);
-    const pooled = mean_pooling(hidden, mask).normalize(2, -1);
-    const data = pooled.data as Float32Array;
-    return Array.from({ length: batch }, (_, i) => data.slice(i * width, (i + 1) * width));
+    return meanPoolNormalize(out.data, inputs.attentionMask, batch, seq, width);
   }
 
   return {
