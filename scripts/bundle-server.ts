@@ -28,7 +28,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
-import { checkManifest, MANIFEST_FILE } from '../src/core/model';
+import { checkManifest, ENCODER_FILES, ENCODER_ONNX_FILE, MANIFEST_FILE } from '../src/core/model';
 import { buildDemoScript } from '../src/server/demo-build';
 import { modelSource } from './lib/model-source';
 
@@ -162,10 +162,10 @@ function copyModel(modelDir: string, out: string): { version: string; vectorizer
   if (manifest.vectorizer !== 'tfidf') {
     const id = manifest.encoder!.id;
     // Same lookup as the server (pipeline/encoder-node): the model's own folder, else the shipped models/.
-    const home = [modelDir, join(ROOT, 'models')].find((d) => existsSync(join(d, id, 'onnx/model_quantized.onnx')));
+    const home = [modelDir, join(ROOT, 'models')].find((d) => existsSync(join(d, id, ENCODER_ONNX_FILE)));
     if (!home) throw new Error(`encoder ${id} not found beside ${modelDir} nor in models/; restore models/ from git`);
     const sums = readSums(join(home, 'SHA256SUMS'));
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']) {
+    for (const f of ENCODER_FILES) {
       const rel = `${id}/${f}`;
       const want = sums.get(rel);
       if (want && sha256File(join(home, rel)) !== want) throw new Error(`${join(home, rel)} does not match ${join(home, 'SHA256SUMS')}; restore it from git`);

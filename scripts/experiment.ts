@@ -83,8 +83,8 @@ async function main(): Promise<void> {
   const limit = args.full ? undefined : intArg('limit', args.limit, DEFAULT_LIMIT);
   if (args.variants && args.vectorizers) fail('give --variants (or its earlier name --vectorizers) once');
   const flag = args.vectorizers ? 'vectorizers' : 'variants';
-  const vectorizers = (args.variants ?? args.vectorizers ?? NAMES.join(',')).split(',').map((v) => v.trim());
-  for (const v of vectorizers) if (!(v in VARIANTS)) fail(`--${flag}: unknown "${v}" (use ${NAMES.join(', ')})`);
+  const variants = (args.variants ?? args.vectorizers ?? NAMES.join(',')).split(',').map((v) => v.trim());
+  for (const v of variants) if (!(v in VARIANTS)) fail(`--${flag}: unknown "${v}" (use ${NAMES.join(', ')})`);
   const data = args.data?.length ? args.data : DEFAULT_TRAINING_DATA;
   try {
     checkFiles(data);
@@ -102,18 +102,18 @@ async function main(): Promise<void> {
   const sizeLabel = limit ? `${limit}` : 'full';
 
   process.stderr.write(
-    `experiment '${args.experiment}' at ${trackingUri}: ${vectorizers.join(', ')} on ${limit ? `${limit.toLocaleString('en-US')} questions` : 'all questions'} of ${data.length} file(s); models in ${join(out, 'models')}\n`,
+    `experiment '${args.experiment}' at ${trackingUri}: ${variants.join(', ')} on ${limit ? `${limit.toLocaleString('en-US')} questions` : 'all questions'} of ${data.length} file(s); models in ${join(out, 'models')}\n`,
   );
   const compared: ComparedRun[] = [];
   const runs: TrackedRunInfo[] = [];
   const wall: Record<string, number> = {};
-  for (const vectorizer of vectorizers) {
+  for (const variant of variants) {
     const t0 = Date.now();
-    process.stderr.write(`\n== ${vectorizer} ==\n`);
+    process.stderr.write(`\n== ${variant} ==\n`);
     const trainOpts = {
       data,
-      out: join(out, 'models', vectorizer),
-      ...VARIANTS[vectorizer],
+      out: join(out, 'models', variant),
+      ...VARIANTS[variant],
       tags,
       seed,
       limit,
@@ -124,12 +124,12 @@ async function main(): Promise<void> {
       {
         trackingUri,
         experiment: args.experiment,
-        runName: `${vectorizer}-${sizeLabel}`,
-        tags: { 'tagsmith.experiment_group': group, 'tagsmith.kind': 'vectorizer', 'tagsmith.variant': vectorizer },
+        runName: `${variant}-${sizeLabel}`,
+        tags: { 'tagsmith.experiment_group': group, 'tagsmith.kind': 'vectorizer', 'tagsmith.variant': variant },
       },
     );
-    wall[vectorizer] = (Date.now() - t0) / 1000;
-    process.stderr.write(`${vectorizer}: run ${run.runId}, test micro-F1 ${result.test.micro_f1.toFixed(3)}, ${wall[vectorizer].toFixed(1)} s\n`);
+    wall[variant] = (Date.now() - t0) / 1000;
+    process.stderr.write(`${variant}: run ${run.runId}, test micro-F1 ${result.test.micro_f1.toFixed(3)}, ${wall[variant].toFixed(1)} s\n`);
     runs.push(run);
     compared.push({
       runId: run.runId,
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     { experiment: args.experiment, runName: `comparison-${sizeLabel}`, tags: { 'tagsmith.experiment_group': group, 'tagsmith.kind': 'comparison' } },
     async (run) => {
       await run.logParams({
-        variants: vectorizers.join(','),
+        variants: variants.join(','),
         limit: limit ?? 'none',
         tags_requested: tags,
         seed,
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
         'tagsmith.best_run': best.runId,
         'mlflow.note.content': `Model variants compared on ${sizeLabel} questions; best test micro-F1: ${best.runName} (${best.metrics.test_micro_f1.toFixed(3)}).\n\n${markdown}`,
       });
-      for (const [vectorizer, s] of Object.entries(wall)) await run.logMetrics({ [`wall_${vectorizer}_s`]: s });
+      for (const [variant, s] of Object.entries(wall)) await run.logMetrics({ [`wall_${variant}_s`]: s });
       for (const rel of Object.keys(files)) {
         const slash = rel.lastIndexOf('/');
         await run.logArtifact(join(cmpDir, rel), slash < 0 ? undefined : rel.slice(0, slash));

@@ -24,7 +24,9 @@ export const MANIFEST_FILE = 'tagsmith.json';
 export const HEAD_FILE = 'head.bin';
 export const TFIDF_FILE = 'tfidf.json';
 /** The files of an encoder folder that transformers.js reads (runtime/encoder), each hashed in the manifest. */
-export const ENCODER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'] as const;
+/** The int8 ONNX model inside an encoder folder. */
+export const ENCODER_ONNX_FILE = 'onnx/model_quantized.onnx';
+export const ENCODER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', ENCODER_ONNX_FILE] as const;
 
 const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const PositiveInt = Type.Integer({ minimum: 1 });

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createEncoder, DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, type OnnxRuntime } from '../runtime/encoder';
+import { bertSession, createEncoder, DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, type OnnxRuntime } from '../runtime/encoder';
 import { ENCODER_FILES, type EncoderSpec } from '../core/model';
 import { checkEncoderFiles, type EmbedFn } from '../core/suggester';
 import { sha256Hex } from '../core/hash';
@@ -30,21 +30,7 @@ export function nodeOnnxRuntime(opts: { threads?: number } = {}): OnnxRuntime {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
       });
-      return {
-        async run(x) {
-          const dims = [x.rows, x.width];
-          const feeds: Record<string, ort.Tensor> = {
-            input_ids: new ort.Tensor('int64', x.inputIds, dims),
-            attention_mask: new ort.Tensor('int64', x.attentionMask, dims),
-            token_type_ids: new ort.Tensor('int64', x.tokenTypeIds, dims),
-          };
-          for (const name of Object.keys(feeds)) if (!session.inputNames.includes(name)) delete feeds[name];
-          const out = await session.run(feeds);
-          const h = out.last_hidden_state ?? out[session.outputNames[0]];
-          return { data: h.data as Float32Array, dims: h.dims };
-        },
-        release: () => session.release(),
-      };
+      return bertSession(ort.Tensor, session);
     },
   };
 }

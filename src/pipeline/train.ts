@@ -300,7 +300,6 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   lap('features', t);
 
   const blockWeights = opts.blockWeights ?? [1, 1]; // [1, 1]: no weighting when a block is absent
-  const rows: FeatureRow[] = allItems.map((_, i) => buildRow(dense?.[i], sparse?.[i]));
   const labels = allItems.map((it) => labelIndices(it.question.tags, tagIndex));
   const layout = {
     denseDim: dense ? dense[0].length : 0,
@@ -313,6 +312,11 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   const range = (p: Part): [number, number] =>
     p === 'train' ? [0, nTrain] : p === 'validation' ? [nTrain, nTrain + nVal] : [nTrain + nVal, allItems.length];
   const slice = <T>(xs: T[], p: Part) => xs.slice(...range(p));
+  /** Feature rows of a part, built as the Suggester builds them (`blockScale`: body weights where the model has them). */
+  const rowsOf = (p: Part, w: Pick<ModelManifest, 'blockWeights' | 'bodyBlockWeights'>): FeatureRow[] => {
+    const [from, to] = range(p);
+    return allItems.slice(from, to).map((it, k) => buildRow(dense?.[from + k], sparse?.[from + k], blockScale(w, it.text)));
+  };
 
   // 4. head
   t = Date.now();
@@ -356,7 +360,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   } else {
     const bar = startProgress('Training head', opts.maxEpochs, 'epochs');
     try {
-      fit = await trainOneVsRestAsync(slice(rows, 'train'), slice(labels, 'train'), vocab.tags.length, layout, {
+      fit = await trainOneVsRestAsync(rowsOf('train', { blockWeights }), slice(labels, 'train'), vocab.tags.length, layout, {
         C: opts.C,
         tags: vocab.tags,
         classWeight: opts.classWeight,
@@ -373,12 +377,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
 
   // 5. thresholds (validation) and evaluation (test)
   t = Date.now();
-  // scored as the Suggester scores them: with the body's block weights where the model has them
-  const weights = headWeights ?? { blockWeights };
-  const scoredRows = headWeights?.bodyBlockWeights
-    ? allItems.map((it, i) => buildRow(dense?.[i], sparse?.[i], blockScale(weights, it.text)))
-    : rows;
-  const scoresOf = (p: Part) => slice(scoredRows, p).map((r) => fit.head.scores(r));
+  const scoresOf = (p: Part) => rowsOf(p, headWeights ?? { blockWeights }).map((r) => fit.head.scores(r));
   const valScores = scoresOf('validation');
   const tuned = tuneThresholds(valScores, slice(labels, 'validation'), vocab.tags.length);
   const goldOf = (p: Part) => slice(allItems, p).map((it) => it.question.tags);

@@ -2,8 +2,8 @@
  * Sentence encoder: all-MiniLM-L6-v2 (int8 ONNX), giving the same vectors as sentence-transformers
  * (mean pooling over the attention mask, then L2 normalisation).
  *
- * Two parts: transformers.js v2 for the tokenizer and the pooling (pure JS), and an ONNX runtime
- * passed in (`OnnxRuntime`): onnxruntime-node in Node (src/pipeline/encoder-node.ts),
+ * Three parts: transformers.js v2's tokenizer, our own pooling (`meanPoolNormalize`), and an ONNX
+ * runtime passed in (`OnnxRuntime`): onnxruntime-node in Node (src/pipeline/encoder-node.ts),
  * onnxruntime-web's WASM build in a browser (./ort-web.ts). Both are versions this project pins
  * itself (package.json), not the onnxruntime 1.14 that transformers.js 2.x is bound to: newer
  * runtimes are faster and can use threads in an extension (1.14's threads start Workers from blob:
@@ -16,16 +16,46 @@
  * all encoders of one process share the last localModelPath given.
  */
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@xenova/transformers';
-import { ENCODER_FILES } from '../core/model';
-
-/** The ONNX file of an encoder folder (int8). */
-export const ONNX_FILE = 'onnx/model_quantized.onnx';
+import { ENCODER_FILES, ENCODER_ONNX_FILE } from '../core/model';
 
 /** One loaded ONNX model: BERT inputs in, `last_hidden_state` out. */
 export interface OnnxSession {
   /** Runs one batch: int64 ids, mask and token types, each `rows x width`, row-major. */
   run(inputs: { inputIds: BigInt64Array; attentionMask: BigInt64Array; tokenTypeIds: BigInt64Array; rows: number; width: number }): Promise<{ data: Float32Array; dims: readonly number[] }>;
   release(): Promise<void>;
+}
+
+/**
+ * What the encoder needs of an onnxruntime package's session (onnxruntime-web and onnxruntime-node
+ * share this API through onnxruntime-common); structural, so this module imports neither.
+ */
+export interface OrtSessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, never>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
+  release(): Promise<void>;
+}
+
+/** An onnxruntime package's `Tensor` constructor, for int64 inputs. */
+export type OrtInt64Tensor = new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => unknown;
+
+/**
+ * The BERT session adapter both runtimes use: the three int64 inputs (those the model declares),
+ * `last_hidden_state` (or the first output) back as float32.
+ */
+export function bertSession(Tensor: OrtInt64Tensor, session: OrtSessionLike): OnnxSession {
+  return {
+    async run(x) {
+      const dims = [x.rows, x.width];
+      const inputs: Record<string, BigInt64Array> = { input_ids: x.inputIds, attention_mask: x.attentionMask, token_type_ids: x.tokenTypeIds };
+      const feeds: Record<string, unknown> = {};
+      for (const name of session.inputNames) if (name in inputs) feeds[name] = new Tensor('int64', inputs[name], dims);
+      const out = await session.run(feeds as Record<string, never>);
+      const h = out.last_hidden_state ?? out[session.outputNames[0]];
+      return { data: h.data as Float32Array, dims: h.dims };
+    },
+    release: () => session.release(),
+  };
 }
 
 /** An ONNX runtime the encoder can run on (see ./ort-web.ts, src/pipeline/encoder-node.ts). */
@@ -199,7 +229,7 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
   try {
     [tokenizer, session] = await withConsoleCaptured(logged, async () => [
       await AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
-      await opts.runtime.createSession(`${env.localModelPath}${modelId}/${ONNX_FILE}`),
+      await opts.runtime.createSession(`${env.localModelPath}${modelId}/${ENCODER_ONNX_FILE}`),
     ]);
   } catch (err) {
     // the runtime's own errors say what is wrong with the file; its "using wasm" note does not

@@ -7,7 +7,7 @@
  * URL (same origin, so an extension's CSP allows it); without, one thread.
  */
 import * as ort from 'onnxruntime-web/wasm';
-import type { OnnxRuntime } from './encoder';
+import { bertSession, type OnnxRuntime } from './encoder';
 
 export interface WebRuntimeOptions {
   /** URL of the folder holding onnxruntime-web's .mjs and .wasm files, ending with '/'. */
@@ -31,22 +31,7 @@ export function webOnnxRuntime(opts: WebRuntimeOptions): OnnxRuntime {
   return {
     name: `onnxruntime-web ${ort.env.versions.web ?? '?'} (wasm, ${threads} thread${threads === 1 ? '' : 's'})`,
     async createSession(url) {
-      const session = await ort.InferenceSession.create(url, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-      return {
-        async run(x) {
-          const dims = [x.rows, x.width];
-          const feeds: Record<string, ort.Tensor> = {
-            input_ids: new ort.Tensor('int64', x.inputIds, dims),
-            attention_mask: new ort.Tensor('int64', x.attentionMask, dims),
-            token_type_ids: new ort.Tensor('int64', x.tokenTypeIds, dims),
-          };
-          for (const name of Object.keys(feeds)) if (!session.inputNames.includes(name)) delete feeds[name];
-          const out = await session.run(feeds);
-          const h = out.last_hidden_state ?? out[session.outputNames[0]];
-          return { data: h.data as Float32Array, dims: h.dims };
-        },
-        release: () => session.release(),
-      };
+      return bertSession(ort.Tensor, await ort.InferenceSession.create(url, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
     },
   };
 }

@@ -61,7 +61,6 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   async function doLoad(): Promise<Suggester> {
     const t0 = performance.now();
     state = { state: 'loading' };
-    const factory = opts.encoderFactory;
     // Every manifest, head and TF-IDF check runs here as in Node (loadSuggester), but the encoder
     // files are not hashed (checkEncoderFiles): sha256 of their 23 MB takes 55-234 ms (median 111)
     // in Chromium on the 2-core test machine (scripts/model/encoder-hash-cost.ts), plus a second
@@ -72,7 +71,7 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     const s = await loadSuggester(
       fetchModelFiles(base, fetchImpl),
       async (spec) => {
-        const encoder = await factory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength });
+        const encoder = await opts.encoderFactory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength });
         runtime = encoder.runtime;
         return (embedFn = (texts) => encoder.embed(texts));
       },
