@@ -100,7 +100,9 @@ export default defineConfig({
   },
   vite: () => ({
     plugins: [stripRemoteUrls()],
-    resolve: { alias: [{ find: /^onnxruntime-web\/wasm$/, replacement: ORT_WASM_JS }] },
+    // transformers.js (the tokenizer only) imports onnxruntime-web too, its own 1.14: it gets the
+    // one runtime the encoder uses, so the worker does not carry and evaluate a second one.
+    resolve: { alias: [{ find: /^onnxruntime-web(\/wasm)?$/, replacement: ORT_WASM_JS }] },
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: { chunkSizeWarningLimit: 2000 },
   }),

@@ -56,6 +56,12 @@ describe('the built extension', () => {
       expect(files.includes('offscreen.html')).toBe(b === 'chrome');
       // only the plain WASM build of onnxruntime-web (no WebGPU/JSEP, JSPI or asyncify builds)
       expect(files.filter((f) => f.startsWith('ort/')).sort()).toEqual(['ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm']);
+      // one onnxruntime in the worker: transformers.js' own (1.14) is aliased to the pinned one (wxt.config.ts)
+      const pinned = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['onnxruntime-web'];
+      // (a runtime's version shows as its licence banner, "ONNX Runtime Web v1.14.0", or as its `version` literal, `1.30.0`)
+      const worker = readFileSync(join(dirs[b], 'model-worker.js'), 'utf8');
+      const versions = new Set([...worker.matchAll(/ONNX Runtime Web v(\d+\.\d+\.\d+)|`(1\.\d\d\.\d+)`/g)].map((m) => m[1] ?? m[2]));
+      expect([...versions], `${b}: onnxruntime versions in model-worker.js`).toEqual([pinned]);
       // Buffer.equals: a deep toEqual walks the 5.5 MB element by element (over a minute on a busy machine)
       expect(readFileSync(join(dirs[b], 'models/head.bin')).equals(readFileSync(join(REPO, 'models/head.bin'))), `${b}: models/head.bin differs from models/`).toBe(true);
     }

@@ -164,11 +164,58 @@ describe('loading a model folder checks the manifest against its files', () => {
     const service = createModelService({
       modelBaseUrl: `${pathToFileURL(dir).href}/`,
       fetchImpl: (async (url: string | URL) => new Response(await readFile(fileURLToPath(url)))) as typeof fetch,
+      // the encoder starts loading beside the head (loadSuggester); whatever it does, the model is refused
       encoderFactory: async () => {
-        throw new Error('not reached: the model is refused before its encoder is built');
+        throw new Error('an encoder that fails too');
       },
     });
     await expect(service.warmup()).rejects.toThrow(error);
     expect(service.status()).toMatchObject({ state: 'failed', error: expect.stringMatching(error) });
+  });
+});
+
+describe('loading order (cold start)', () => {
+  const fileFetch = (dir: string, hold?: { file: string; until: Promise<void> }) =>
+    (async (url: string | URL) => {
+      const path = fileURLToPath(url);
+      if (hold && path.endsWith(hold.file)) await hold.until;
+      return new Response(await readFile(path));
+    }) as typeof fetch;
+  const fakeEncoder = (calls: string[][]) => async () => ({
+    runtime: 'fake',
+    embed: async (texts: string[]) => {
+      calls.push(texts);
+      return texts.map(() => Float32Array.from({ length: 384 }, (_, i) => (i === 0 ? 1 : 0)));
+    },
+  });
+
+  it('starts building the encoder before the head file is read (they overlap)', async () => {
+    const dir = folder();
+    let encoderStarted!: () => void;
+    const started = new Promise<void>((r) => (encoderStarted = r));
+    const service = createModelService({
+      modelBaseUrl: `${pathToFileURL(dir).href}/`,
+      // head.bin is served only once the encoder is being built: a loader that read the head first would wait forever
+      fetchImpl: fileFetch(dir, { file: 'head.bin', until: started }),
+      encoderFactory: async () => {
+        encoderStarted();
+        return fakeEncoder([])();
+      },
+    });
+    const status = await Promise.race([service.warmup(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('the head waited for the encoder, or the reverse')), 5000))]);
+    expect(status).toMatchObject({ state: 'ready', tags: NT });
+  });
+
+  it('reports where the load went and warms the runtime up before the first suggestion', async () => {
+    const asked: string[][] = [];
+    const cold = createModelService({ modelBaseUrl: `${pathToFileURL(folder()).href}/`, fetchImpl: fileFetch(''), encoderFactory: fakeEncoder(asked) });
+    const reply = await cold.suggest({ title: question.title, body: '', bodyFormat: 'markdown', k: 3 });
+    expect(reply.tags.length).toBeGreaterThan(0);
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toEqual(['warm up']); // first, so the suggestion does not meet the cold runtime
+    expect(asked[1][0]).toContain('merge two dictionaries');
+    const st = cold.status();
+    expect(st).toMatchObject({ state: 'ready', phases: { encoderMs: expect.any(Number), warmupMs: expect.any(Number) } });
+    if (st.state === 'ready') expect(st.phases!.encoderMs! + st.phases!.warmupMs).toBeLessThanOrEqual(st.loadMs);
   });
 });

@@ -41,6 +41,12 @@ export type ModelStatus =
       vectorizer: string;
       tags: number;
       loadMs: number;
+      /**
+       * Where the load's time went: `encoderMs` from the load's start until the encoder was ready
+       * (the runtime's start and the ONNX session; the head and TF-IDF files are read meanwhile),
+       * `warmupMs` the warm-up run at the end.
+       */
+      phases?: { encoderMs?: number; warmupMs: number };
       /** What runs the sentence encoder, e.g. "onnxruntime-web 1.30.0 (wasm, 2 threads)"; absent for a TF-IDF model. */
       runtime?: string;
     }

@@ -227,10 +227,13 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
   let session: OnnxSession;
   const logged: unknown[][] = [];
   try {
-    [tokenizer, session] = await withConsoleCaptured(logged, async () => [
-      await AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
-      await opts.runtime.createSession(`${env.localModelPath}${modelId}/${ENCODER_ONNX_FILE}`),
-    ]);
+    // side by side: the tokenizer's files are read while the runtime starts and builds the session
+    [tokenizer, session] = await withConsoleCaptured(logged, () =>
+      Promise.all([
+        AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
+        opts.runtime.createSession(`${env.localModelPath}${modelId}/${ENCODER_ONNX_FILE}`),
+      ]),
+    );
   } catch (err) {
     // the runtime's own errors say what is wrong with the file; its "using wasm" note does not
     const said = [...new Set(logged.flat().flatMap((a) => (a instanceof Error ? [a.message] : [])))];
