@@ -4,8 +4,8 @@
  * - creates the three Python venvs the tests use (reference values, a real MLflow server,
  *   schemathesis) through the same scripts CI uses; cached by a hash of each requirements file,
  *   so once they exist this costs no pip run;
- * - finds the browsers the extension's end-to-end tests drive (Debian's chromium and firefox-esr)
- *   and ffmpeg (the demo video's check); when one is missing it installs them with apt-get if it
+ * - finds the browsers the extension's end-to-end tests drive (Debian's chromium and firefox-esr),
+ *   ffmpeg (the demo video's check) and redis-server (the embedding queue's fault tests); when one is missing it installs them with apt-get if it
  *   runs as root on Debian (as CI and the project's machines do), else prints the one command to
  *   run (the tests that need them then fail saying which binary is missing; the others run).
  */
@@ -30,6 +30,7 @@ const SYSTEM_TOOLS = [
   { found: () => existsSync(CHROMIUM), pkg: 'chromium' },
   { found: () => existsSync(FIREFOX), pkg: 'firefox-esr' },
   { found: () => onPath('ffmpeg') && onPath('ffprobe'), pkg: 'ffmpeg' },
+  { found: () => onPath('redis-server'), pkg: 'redis-server' }, // the scale-out queue's fault tests
 ];
 
 function run(cmd: string, args: string[]): void {
@@ -50,7 +51,7 @@ function ensureSystemTools(): void {
   const line = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
   if (!canInstall) {
-    process.stderr.write(`test setup: the browser and video tests need ${missing.join(', ')} (Debian packages): run 'sudo ${line}'\n`);
+    process.stderr.write(`test setup: the browser, video and queue tests need ${missing.join(', ')} (Debian packages): run 'sudo ${line}'\n`);
     return;
   }
   process.stdout.write(`test setup: installing ${missing.join(', ')} (Debian): ${line}\n`);
