@@ -1,5 +1,5 @@
 /**
- * The `tagsmith` command line: ingest, train, evaluate, suggest, runs, drift, serve.
+ * The `tagsmith` command line: ingest, train, evaluate, suggest, runs, drift, embed, serve.
  * Each command (src/cli/commands/) is a thin layer over the pipeline, tracking, drift or server;
  * errors are printed as one clear message with a non-zero exit (set TAGSMITH_DEBUG=1 for the stack).
  */
@@ -193,6 +193,22 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runRetrainCommand } = await import('./commands/retrain');
       await runRetrainCommand(opts);
+    });
+
+  program
+    .command('embed')
+    .description(
+      'Fill the embedding cache (what train, evaluate and drift read) for data files: all questions, or one deterministic shard ' +
+        '(--shard i/N, by a hash of site and id) so machines can split the work; --workers K threads on this machine.',
+    )
+    .option('--data <file...>', 'data files (default: the five Stack Overflow files in ../shared/data)')
+    .option('--shard <i/N>', 'only shard i of N (0 <= i < N), e.g. $JOB_COMPLETION_INDEX/64 in a Kubernetes Indexed Job')
+    .option('--cache <dir>', 'embedding cache directory (a shard writes its own segment file there; copying segment files into one folder merges caches)', '.cache/embeddings')
+    .option('--workers <k>', 'embedding worker threads (each its own ONNX session; vectors equal one worker\'s bit for bit)', positiveInt('--workers', 1, 256), 1)
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { data?: string[]; shard?: string; cache: string; workers: number; json?: boolean }) => {
+      const { runEmbedCommand } = await import('./commands/embed');
+      await runEmbedCommand({ ...opts, data: opts.data ?? DEFAULT_TRAINING_DATA });
     });
 
   program

@@ -92,19 +92,21 @@ export async function encoderHome(dir: string, expected?: EncoderSpec): Promise<
 
 /**
  * Loads (once per process) the encoder for the model in `dir`, checked against `expected` (the
- * manifest's encoder section) when given; the returned spec records its files' sha256.
+ * manifest's encoder section) when given; the returned spec records its files' sha256. `threads`:
+ * onnxruntime's intra-op threads (default 0: one per core).
  */
-export async function createNodeEncoder(dir: string, expected?: EncoderSpec): Promise<NodeEncoder> {
+export async function createNodeEncoder(dir: string, expected?: EncoderSpec, opts: { threads?: number } = {}): Promise<NodeEncoder> {
   const home = await encoderHome(dir, expected);
   const id = expected?.id ?? DEFAULT_ENCODER_ID;
   const maxLength = expected?.maxLength ?? DEFAULT_MAX_LENGTH;
-  const key = `${join(home, id)}@${maxLength}`;
+  const threads = opts.threads ?? 0;
+  const key = `${join(home, id)}@${maxLength}/${threads}`;
   let p = loaded.get(key);
   if (!p) {
     p = (async () => {
       const files: Record<string, string> = {};
       for (const f of ENCODER_FILES) files[f] = await hashOf(join(home, id))(f);
-      const encoder = await createEncoder({ localModelPath: `${home}/`, modelId: id, maxLength, runtime: nodeOnnxRuntime() });
+      const encoder = await createEncoder({ localModelPath: `${home}/`, modelId: id, maxLength, runtime: nodeOnnxRuntime({ threads }) });
       return {
         spec: { id, dim: encoder.dim, maxLength: encoder.maxLength, pooling: 'mean', normalize: true, files },
         embed: (texts: string[]) => encoder.embed(texts),

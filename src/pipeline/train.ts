@@ -21,7 +21,7 @@ import { trainOneVsRestAsync } from '../learn/logreg';
 import { tuneThresholds } from '../learn/thresholds';
 import { evaluateScores, summary, type Evaluation } from '../learn/evaluation';
 import { startProgress } from '../node/progress';
-import { EmbeddingCache, embedWithCache } from './embed-cache';
+import { cacheEncoderKey, EmbeddingCache, embedWithCache } from './embed-cache';
 import { exportModel } from './model-io';
 import type { IngestReport } from './ingest';
 import { DEFAULT_TRAIN } from './train-defaults';
@@ -251,7 +251,7 @@ export async function embedTexts(
   const [{ createNodeEncoder }, { DEFAULT_MAX_LENGTH }] = await Promise.all([import('./encoder-node'), import('../runtime/encoder')]);
   const encoder = await createNodeEncoder(encoderDir, spec);
   const { id, dim, maxLength } = encoder.spec;
-  const cache = new EmbeddingCache(cacheDir, maxLength === DEFAULT_MAX_LENGTH ? id : `${id}-max${maxLength}`, dim);
+  const cache = new EmbeddingCache(cacheDir, cacheEncoderKey(id, maxLength, DEFAULT_MAX_LENGTH), dim);
   const cached = texts.filter((x) => cache.get(x)).length;
   const bar = startProgress('Embedding', texts.length, 'texts');
   try {

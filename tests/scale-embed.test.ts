@@ -1,0 +1,157 @@
+/**
+ * Scale-out, one machine (issue 16, items 1-2): deterministic shards, cache segments that merge by
+ * copying, `--workers K` giving the same vectors bit for bit as one worker, on real questions from
+ * ../shared/data through the real encoder.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingest } from '../src/pipeline/ingest';
+import { EmbeddingCache, embedWithCache } from '../src/pipeline/embed-cache';
+import { parseShard, shardOf, shardSegment } from '../src/pipeline/scale/shard';
+import { embedJob, shardTexts } from '../src/pipeline/scale/embed-job';
+import { embedTexts } from '../src/pipeline/train';
+import { DEFAULT_MODEL_DIR } from '../src/node/paths';
+import type { Question } from '../src/core/types';
+import { SHARED_DATA } from './helpers/paths';
+import { tagsmith } from './helpers/cli';
+
+const DATA = join(SHARED_DATA, 'stackoverflow-sede-2022-data-science.csv');
+const ENCODER = 'all-MiniLM-L6-v2';
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'tagsmith-scale-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Every vector of a cache folder (all segments), as bytes, by text hash. */
+function vectorsOf(dir: string): Map<string, Buffer> {
+  const c = new EmbeddingCache(dir, ENCODER, 384, 'reader.bin');
+  const out = new Map<string, Buffer>();
+  for (const [k, v] of (c as unknown as { vectors: Map<string, Float32Array> }).vectors) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+  c.close();
+  return out;
+}
+function expectSameVectors(a: Map<string, Buffer>, b: Map<string, Buffer>) {
+  expect(a.size).toBeGreaterThan(0);
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  const differing = [...a].filter(([k, v]) => !v.equals(b.get(k)!)).length;
+  expect(differing, 'vectors that differ in any bit').toBe(0);
+}
+
+let questions: Question[];
+beforeAll(async () => {
+  questions = (await ingest([DATA])).questions;
+});
+
+describe('shards', () => {
+  it('parses i/N and says what is wrong otherwise', () => {
+    expect(parseShard('3/64')).toEqual({ index: 3, count: 64 });
+    expect(parseShard(' 0 / 1 ')).toEqual({ index: 0, count: 1 });
+    expect(() => parseShard('64/64')).toThrow(/i must be below N \(shards are numbered 0 to 63\)/);
+    expect(() => parseShard('1/0')).toThrow(/N must be between 1/);
+    expect(() => parseShard('a/4')).toThrow(/expected i\/N, e\.g\. 0\/8/);
+    expect(() => parseShard('-1/4')).toThrow(/expected i\/N/);
+    expect(shardSegment({ index: 3, count: 64 })).toBe('shard-3-of-64.bin');
+  });
+
+  it('puts every real question in exactly one shard, evenly, whatever the order', () => {
+    expect(questions.length).toBeGreaterThan(1000);
+    for (const n of [1, 4, 16]) {
+      const counts = new Array<number>(n).fill(0);
+      for (const q of questions) counts[shardOf(q, n)]++;
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(questions.length);
+      const mean = questions.length / n;
+      for (const c of counts) expect(Math.abs(c - mean) / mean, `shard sizes ${counts.join(', ')}`).toBeLessThan(0.3);
+    }
+    const reversed = [...questions].reverse();
+    const union = [0, 1, 2, 3].flatMap((i) => shardTexts(reversed, { index: i, count: 4 }).texts);
+    expect(new Set(union).size).toBe(union.length); // no text in two shards
+    expect(new Set(union)).toEqual(new Set(shardTexts(questions).texts));
+    // the same question, alone or among others, lands in the same shard
+    expect(shardOf({ site: questions[7].site, id: questions[7].id }, 16)).toBe(shardOf(questions[7], 16));
+    expect(shardOf({ site: 'stackoverflow.com', id: '1' }, 16)).not.toBe(undefined);
+  });
+});
+
+describe('cache segments', () => {
+  it('reads every segment, writes only its own, and never truncates another writer\'s torn record', async () => {
+    const dir = tmp();
+    const embed = async (texts: string[]) => texts.map((t) => Float32Array.from([t.length, 1, 2]));
+    const a = new EmbeddingCache(dir, 'enc', 3, 'shard-0-of-2.bin');
+    await embedWithCache(['one', 'two'], a, embed);
+    a.close();
+    const b = new EmbeddingCache(dir, 'enc', 3, 'shard-1-of-2.bin');
+    await embedWithCache(['three'], b, embed);
+    b.close();
+    const other = join(dir, 'enc', 'shard-1-of-2.bin');
+    appendFileSync(other, Buffer.alloc(7)); // that shard's writer is mid-record
+    const reader = new EmbeddingCache(dir, 'enc', 3);
+    expect(reader.size).toBe(3);
+    expect(reader.segments.map((s) => [s.file, s.records])).toEqual([
+      ['shard-0-of-2.bin', 2],
+      ['shard-1-of-2.bin', 1],
+      ['vectors.bin', 0],
+    ]);
+    expect(Array.from(reader.get('three')!)).toEqual([5, 1, 2]);
+    reader.close();
+    expect(statSync(other).size).toBe(44 + 7); // left as it was: not ours to cut
+    expect(() => new EmbeddingCache(dir, 'enc', 3, '../x.bin')).toThrow(/plain file name/);
+  });
+});
+
+describe('embedding real questions', () => {
+  it('shards embedded apart and merged by copying equal one unsharded run, bit for bit; training then embeds nothing', async () => {
+    const some = questions.slice(0, 60);
+    const shardsDir = tmp();
+    for (let i = 0; i < 3; i++) {
+      const r = await embedJob({ data: [DATA], questions: some, shard: { index: i, count: 3 }, cacheDir: join(shardsDir, `machine-${i}`), progress: false });
+      expect(r.cache.segment).toBe(`shard-${i}-of-3.bin`);
+      expect(r.embedded).toBe(r.texts);
+    }
+    // merge: copy each machine's segment files into one folder
+    const merged = join(tmp(), 'merged');
+    new EmbeddingCache(merged, ENCODER, 384, 'reader.bin').close();
+    for (let i = 0; i < 3; i++) {
+      const from = join(shardsDir, `machine-${i}`, ENCODER);
+      for (const f of readdirSync(from)) copyFileSync(join(from, f), join(merged, ENCODER, f));
+    }
+    const single = tmp();
+    const whole = await embedJob({ data: [DATA], questions: some, cacheDir: single, progress: false });
+    expect(whole.texts).toBe(shardTexts(some).texts.length);
+    expectSameVectors(vectorsOf(merged), vectorsOf(single));
+
+    const texts = shardTexts(some).texts;
+    const again = await embedTexts(texts, DEFAULT_MODEL_DIR, merged);
+    expect(again.cached).toBe(texts.length);
+  }, 180_000);
+
+  it('tagsmith embed --workers 2 gives the same vectors as one worker, bit for bit (CLI, real file)', async () => {
+    const one = tmp();
+    const two = tmp();
+    const r1 = await tagsmith(['embed', '--data', DATA, '--shard', '5/24', '--cache', one, '--json']);
+    expect(r1.code, r1.stderr).toBe(0);
+    const r2 = await tagsmith(['embed', '--data', DATA, '--shard', '5/24', '--cache', two, '--workers', '2', '--json']);
+    expect(r2.code, r2.stderr).toBe(0);
+    const [j1, j2] = [JSON.parse(r1.stdout), JSON.parse(r2.stdout)];
+    expect(j1).toMatchObject({ shard: '5/24', workers: 1, questions: questions.length, cache: { segment: 'shard-5-of-24.bin' } });
+    expect(j2).toMatchObject({ shard: '5/24', workers: 2, texts: j1.texts, embedded: j1.texts });
+    expect(j1.inShard).toBe(questions.filter((q) => shardOf(q, 24) === 5).length);
+    expectSameVectors(vectorsOf(one), vectorsOf(two));
+    // a second run finds everything cached
+    const r3 = await tagsmith(['embed', '--data', DATA, '--shard', '5/24', '--cache', two, '--workers', '2', '--json']);
+    expect(JSON.parse(r3.stdout)).toMatchObject({ cached: j1.texts, embedded: 0 });
+  }, 180_000);
+
+  it('refuses a bad --shard or --workers with the reason', async () => {
+    const r = await tagsmith(['embed', '--data', DATA, '--shard', '8/8']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--shard 8\/8: i must be below N/);
+    const w = await tagsmith(['embed', '--data', DATA, '--workers', '0']);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--workers must be an integer from 1/);
+  });
+});
