@@ -32,3 +32,5 @@ echo "== MLflow server venv (.venv-mlflow)"
 bash scripts/ci/mlflow.sh install
 echo "== schemathesis venv (.venv-fuzz)"
 bash scripts/ci/schemathesis.sh install
+echo "== deployment linters venv (.venv-deploy): kubernetes-validate, hadolint"
+bash scripts/ci/deploy-lint.sh install

@@ -1,5 +1,5 @@
 /**
- * The `tagsmith` command line: ingest, train, evaluate, suggest, runs, drift, embed, serve.
+ * The `tagsmith` command line: ingest, train, evaluate, suggest, runs, drift, embed, worker, serve.
  * Each command (src/cli/commands/) is a thin layer over the pipeline, tracking, drift or server;
  * errors are printed as one clear message with a non-zero exit (set TAGSMITH_DEBUG=1 for the stack).
  */
@@ -205,10 +205,32 @@ export function buildProgram(): Command {
     .option('--shard <i/N>', 'only shard i of N (0 <= i < N), e.g. $JOB_COMPLETION_INDEX/64 in a Kubernetes Indexed Job')
     .option('--cache <dir>', 'embedding cache directory (a shard writes its own segment file there; copying segment files into one folder merges caches)', '.cache/embeddings')
     .option('--workers <k>', 'embedding worker threads (each its own ONNX session; vectors equal one worker\'s bit for bit)', positiveInt('--workers', 1, 256), 1)
+    .option('--bucket <s3url>', 'S3-compatible storage (s3://BUCKET/PREFIX; AWS_* variables, AWS_ENDPOINT_URL for MinIO etc.): resume the shard from it, upload its segment when done')
+    .option('--pull', 'with --bucket: download every shard\'s segment into --cache (the merge train and drift read), embed nothing')
+    .option('--queue <url>', 'a BullMQ queue on Redis (redis://HOST:PORT): with --enqueue, add the shards as jobs for `tagsmith worker` processes')
+    .option('--enqueue', 'with --queue: split the data into --shards jobs instead of embedding here')
+    .option('--shards <n>', 'with --enqueue: number of shard jobs', positiveInt('--shards', 1, 1_000_000))
+    .option('--attempts <n>', 'with --enqueue: tries per shard before it is reported failed', positiveInt('--attempts', 1, 100), 3)
+    .option('--wait', 'with --enqueue: wait until every shard is done or failed, report, exit 1 if any failed')
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { data?: string[]; shard?: string; cache: string; workers: number; json?: boolean }) => {
+    .action(async (opts: { data?: string[]; shard?: string; cache: string; workers: number; bucket?: string; pull?: boolean; queue?: string; enqueue?: boolean; shards?: number; attempts: number; wait?: boolean; json?: boolean }, cmd: Command) => {
       const { runEmbedCommand } = await import('./commands/embed');
-      await runEmbedCommand({ ...opts, data: opts.data ?? DEFAULT_TRAINING_DATA });
+      const cacheGiven = cmd.getOptionValueSource('cache') === 'cli';
+      await runEmbedCommand({ ...opts, data: opts.data ?? DEFAULT_TRAINING_DATA, cacheGiven });
+    });
+
+  program
+    .command('worker')
+    .description('Take embedding shard jobs from a BullMQ queue on Redis (added by tagsmith embed --queue URL --enqueue) until stopped (SIGTERM/SIGINT finish the job at hand).')
+    .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT')
+    .option('--cache <dir>', "embedding cache directory shared by the workers (default: the one the job names, else .cache/embeddings)")
+    .option('--workers <k>', 'embedding threads per job', positiveInt('--workers', 1, 256), 1)
+    .option('--bucket <s3url>', 'S3-compatible storage for the shards\' segments (s3://BUCKET/PREFIX), when the workers share no folder')
+    .option('--name <name>', 'this worker\'s name in the queue (default: host:pid)')
+    .option('--lock-ms <ms>', 'job lock time: a worker that died mid-job gives its job to another after about this long', positiveInt('--lock-ms', 1000, 3_600_000), 30_000)
+    .action(async (opts: { queue: string; cache?: string; workers: number; bucket?: string; name?: string; lockMs: number }) => {
+      const { runWorkerCommand } = await import('./commands/embed');
+      await runWorkerCommand(opts);
     });
 
   program

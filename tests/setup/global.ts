@@ -1,8 +1,9 @@
 /**
  * vitest globalSetup: makes `npm test` pass by itself on a fresh machine of this project's kind.
  * Before any test file runs it
- * - creates the three Python venvs the tests use (reference values, a real MLflow server,
- *   schemathesis) through the same scripts CI uses; cached by a hash of each requirements file,
+ * - creates the four Python venvs the tests use (reference values, a real MLflow server,
+ *   schemathesis, the deployment linters and an S3-compatible server) through the same scripts CI
+ *   uses; cached by a hash of each requirements file,
  *   so once they exist this costs no pip run;
  * - finds the browsers the extension's end-to-end tests drive (Debian's chromium and firefox-esr),
  *   ffmpeg (the demo video's check) and redis-server (the embedding queue's fault tests); when one is missing it installs them with apt-get if it
@@ -42,6 +43,7 @@ function ensureVenvs(): void {
   run('bash', ['-c', 'source scripts/ci/venv.sh && make_venv .venv scripts/python/requirements.txt']);
   run('bash', ['scripts/ci/mlflow.sh', 'install']);
   run('bash', ['scripts/ci/schemathesis.sh', 'install']);
+  run('bash', ['scripts/ci/deploy-lint.sh', 'install']);
   process.stdout.write(`test setup: Python venvs ready (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 

@@ -5,13 +5,14 @@
  * they find them in the cache; each shard writes its own segment file, and segments from anywhere
  * merge by copying them into one cache folder (src/pipeline/embed-cache.ts).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { normalizeQuestion } from '../../core/normalize';
 import { DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, EMBEDDING_DIM } from '../../runtime/encoder';
 import { DEFAULT_MODEL_DIR } from '../../node/paths';
 import { startProgress } from '../../node/progress';
-import { cacheEncoderKey, DEFAULT_SEGMENT, EmbeddingCache, embedWithCache } from '../embed-cache';
-import { statSync } from 'node:fs';
+import { cacheEncoderKey, cacheFolderName, DEFAULT_SEGMENT, EmbeddingCache, embedWithCache } from '../embed-cache';
+import { downloadObject, parseBucket, s3Client, uploadFile } from './bucket';
+import { mkdirSync, statSync } from 'node:fs';
 import { checkFiles } from '../load-data';
 import { formatReport, ingestStream } from '../ingest';
 import { createNodeEncoder } from '../encoder-node';
@@ -36,6 +37,13 @@ export interface EmbedJobOptions {
   progress?: boolean;
   /** Already ingested questions (tests): `data` is then not read. */
   questions?: Question[];
+  /**
+   * S3-compatible storage for this shard's segment (src/pipeline/scale/bucket.ts): downloaded into
+   * `cacheDir` first if the bucket has it, uploaded when done.
+   */
+  bucket?: string;
+  /** Hears the embedding's progress (texts done, of total). */
+  onProgress?: (done: number, total: number) => void;
   /** Where the ingestion report goes (default: nowhere). */
   log?: (line: string) => void;
 }
@@ -61,6 +69,8 @@ export interface EmbedJobReport {
   textsPerSecond: number;
   /** Where this run's vectors went. */
   cache: { folder: string; segment: string };
+  /** The object they were uploaded to, with --bucket. */
+  uploaded?: string;
   /** Rows the ingestion skipped (bad records), from its report. */
   skippedRows: number;
 }
@@ -108,7 +118,13 @@ export async function embedJob(opts: EmbedJobOptions): Promise<EmbedJobReport> {
   }
   const encoderDir = resolve(opts.encoderDir ?? DEFAULT_MODEL_DIR);
   const segment = shardSegment(opts.shard) ?? DEFAULT_SEGMENT;
-  const cache = new EmbeddingCache(resolve(opts.cacheDir), cacheEncoderKey(DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, DEFAULT_MAX_LENGTH), EMBEDDING_DIM, segment);
+  const encoderKey = cacheEncoderKey(DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, DEFAULT_MAX_LENGTH);
+  const remote = opts.bucket ? { client: s3Client(), loc: parseBucket(opts.bucket), rel: `${cacheFolderName(encoderKey)}/${segment}` } : undefined;
+  if (remote) {
+    mkdirSync(join(resolve(opts.cacheDir), cacheFolderName(encoderKey)), { recursive: true });
+    await downloadObject(remote.client, remote.loc, remote.rel, join(resolve(opts.cacheDir), remote.rel)); // resume what an earlier try uploaded
+  }
+  const cache = new EmbeddingCache(resolve(opts.cacheDir), encoderKey, EMBEDDING_DIM, segment);
   const cached = texts.filter((t) => cache.get(t)).length;
   const t0 = performance.now();
   const pool = workers > 1 ? await startEmbedPool({ workers, encoderDir }) : undefined;
@@ -116,12 +132,16 @@ export async function embedJob(opts: EmbedJobOptions): Promise<EmbedJobReport> {
   const tReady = performance.now();
   const bar = opts.progress === false ? undefined : startProgress('Embedding', texts.length, 'texts');
   try {
-    await embedWithCache(texts, cache, embed, { batchSize: opts.batchSize ?? 16, concurrency: workers, onProgress: (d) => bar?.update(d) });
+    await embedWithCache(texts, cache, embed, { batchSize: opts.batchSize ?? 16, concurrency: workers, onProgress: (d, total) => {
+      bar?.update(d);
+      opts.onProgress?.(d, total);
+    } });
   } finally {
     bar?.stop();
     cache.close();
     await pool?.close();
   }
+  if (remote) await uploadFile(remote.client, remote.loc, join(cache.folder, segment), remote.rel);
   const seconds = (performance.now() - tReady) / 1000;
   const embedded = texts.length - cached;
   return {
@@ -136,6 +156,7 @@ export async function embedJob(opts: EmbedJobOptions): Promise<EmbedJobReport> {
     seconds: Math.round(seconds * 100) / 100,
     textsPerSecond: embedded > 0 ? Math.round((embedded / seconds) * 10) / 10 : 0,
     cache: { folder: cache.folder, segment },
+    ...(remote ? { uploaded: `s3://${remote.loc.bucket}/${remote.loc.prefix ? `${remote.loc.prefix}/` : ''}${remote.rel}` } : {}),
     skippedRows,
   };
 }
