@@ -129,6 +129,19 @@ describe('embedding real questions', () => {
     expect(again.cached).toBe(texts.length);
   }, 180_000);
 
+  it('training\'s embedding step with 2 worker threads gives the vectors one thread gives, bit for bit', async () => {
+    const texts = shardTexts(questions.slice(0, 520)).texts;
+    expect(texts.length).toBeGreaterThanOrEqual(500); // enough for the pool to be used
+    const [one, two] = [tmp(), tmp()];
+    const a = await embedTexts(texts, DEFAULT_MODEL_DIR, one);
+    const b = await embedTexts(texts, DEFAULT_MODEL_DIR, two, undefined, { workers: 2 });
+    expect([a.workers, b.workers, b.cached]).toEqual([1, 2, 0]);
+    expect(b.spec).toEqual(a.spec);
+    const differing = a.vectors.filter((v, i) => !Buffer.from(v.buffer, v.byteOffset, v.byteLength).equals(Buffer.from(b.vectors[i].buffer, b.vectors[i].byteOffset, b.vectors[i].byteLength))).length;
+    expect(differing).toBe(0);
+    expectSameVectors(vectorsOf(one), vectorsOf(two));
+  }, 180_000);
+
   it('tagsmith embed --workers 2 gives the same vectors as one worker, bit for bit (CLI, real file)', async () => {
     const one = tmp();
     const two = tmp();
