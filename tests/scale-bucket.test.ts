@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function vectorsOf(dir: string): Map<string, Buffer> {
   const c = new EmbeddingCache(dir, 'all-MiniLM-L6-v2', 384, 'reader.bin');
   const out = new Map<string, Buffer>();
-  for (const [k, v] of (c as unknown as { vectors: Map<string, Float32Array> }).vectors) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+  for (const [k, v] of c.entries()) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
   c.close();
   return out;
 }
@@ -69,10 +69,11 @@ describe('tagsmith embed --bucket (S3-compatible storage)', () => {
     );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const reports = runs.map((r) => JSON.parse(r.stdout));
-    expect(reports.map((r) => r.uploaded)).toEqual([0, 1].map((i) => `${bucket}/all-MiniLM-L6-v2/shard-${i}-of-2.bin`));
+    expect(reports.map((r) => r.uploaded)).toEqual(reports.map((r) => `${bucket}/all-MiniLM-L6-v2/${r.cache.segment}`));
+    expect(reports.map((r) => r.cache.segment.replace(/\..*$/, ''))).toEqual(['shard-0-of-2', 'shard-1-of-2']);
     const s3 = new S3Client({ endpoint: env.AWS_ENDPOINT_URL, forcePathStyle: true, region: 'us-east-1' });
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'tagsmith-test', Prefix: 'runs/2026-12/' }));
-    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(['runs/2026-12/all-MiniLM-L6-v2/shard-0-of-2.bin', 'runs/2026-12/all-MiniLM-L6-v2/shard-1-of-2.bin']);
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(reports.map((r) => `runs/2026-12/all-MiniLM-L6-v2/${r.cache.segment}`).sort());
 
     const merged = join(root, 'merged');
     const pulled = await tagsmith(['embed', '--bucket', bucket, '--pull', '--cache', merged, '--json'], env);
@@ -93,10 +94,11 @@ describe('tagsmith embed --bucket (S3-compatible storage)', () => {
   }, 180_000);
 
   it('refuses a malformed bucket URL before reading any data, and --pull without --bucket', async () => {
-    const r = await tagsmith(['embed', '--data', SAMPLE, '--bucket', 'http://example.com/x'], env);
+    // the data file does not exist: the bucket's error must come first, before any data is read
+    const r = await tagsmith(['embed', '--data', join(root, 'no-such-file.csv'), '--bucket', 'http://example.com/x'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--bucket http:\/\/example\.com\/x: expected s3:\/\/BUCKET\/PREFIX/);
-    expect(r.stderr).not.toMatch(/Reading data/);
+    expect(r.stderr).not.toMatch(/no such file/);
     const p = await tagsmith(['embed', '--pull', '--cache', root], env);
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/--pull needs --bucket/);

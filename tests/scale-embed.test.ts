@@ -31,7 +31,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function vectorsOf(dir: string): Map<string, Buffer> {
   const c = new EmbeddingCache(dir, ENCODER, 384, 'reader.bin');
   const out = new Map<string, Buffer>();
-  for (const [k, v] of (c as unknown as { vectors: Map<string, Float32Array> }).vectors) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+  for (const [k, v] of c.entries()) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
   c.close();
   return out;
 }
@@ -55,7 +55,8 @@ describe('shards', () => {
     expect(() => parseShard('1/0')).toThrow(/N must be between 1/);
     expect(() => parseShard('a/4')).toThrow(/expected i\/N, e\.g\. 0\/8/);
     expect(() => parseShard('-1/4')).toThrow(/expected i\/N/);
-    expect(shardSegment({ index: 3, count: 64 })).toBe('shard-3-of-64.bin');
+    expect(shardSegment({ index: 3, count: 64 })).toMatch(/^shard-3-of-64\.[\w.-]+\.bin$/);
+    expect(shardSegment({ index: 3, count: 64 })).not.toBe(shardSegment({ index: 3, count: 64 })); // one file per run
   });
 
   it('puts every real question in exactly one shard, evenly, whatever the order', () => {
@@ -63,7 +64,6 @@ describe('shards', () => {
     for (const n of [1, 4, 16]) {
       const counts = new Array<number>(n).fill(0);
       for (const q of questions) counts[shardOf(q, n)]++;
-      expect(counts.reduce((a, b) => a + b, 0)).toBe(questions.length);
       const mean = questions.length / n;
       for (const c of counts) expect(Math.abs(c - mean) / mean, `shard sizes ${counts.join(', ')}`).toBeLessThan(0.3);
     }
@@ -71,9 +71,9 @@ describe('shards', () => {
     const union = [0, 1, 2, 3].flatMap((i) => shardTexts(reversed, { index: i, count: 4 }).texts);
     expect(new Set(union).size).toBe(union.length); // no text in two shards
     expect(new Set(union)).toEqual(new Set(shardTexts(questions).texts));
-    // the same question, alone or among others, lands in the same shard
-    expect(shardOf({ site: questions[7].site, id: questions[7].id }, 16)).toBe(shardOf(questions[7], 16));
-    expect(shardOf({ site: 'stackoverflow.com', id: '1' }, 16)).not.toBe(undefined);
+    // ids are unique only within a site: the site is part of the key
+    const moved = questions.slice(0, 200).filter((q) => shardOf(q, 16) !== shardOf({ site: `other.${q.site}`, id: q.id }, 16)).length;
+    expect(moved).toBeGreaterThan(150);
   });
 });
 
@@ -109,7 +109,7 @@ describe('embedding real questions', () => {
     const shardsDir = tmp();
     for (let i = 0; i < 3; i++) {
       const r = await embedJob({ data: [DATA], questions: some, shard: { index: i, count: 3 }, cacheDir: join(shardsDir, `machine-${i}`), progress: false });
-      expect(r.cache.segment).toBe(`shard-${i}-of-3.bin`);
+      expect(r.cache.segment).toMatch(new RegExp(`^shard-${i}-of-3\\.[\\w.-]+-${process.pid}-[0-9a-f]{6}\\.bin$`)); // one file per writer
       expect(r.embedded).toBe(r.texts);
     }
     // merge: copy each machine's segment files into one folder
@@ -150,13 +150,16 @@ describe('embedding real questions', () => {
     const r2 = await tagsmith(['embed', '--data', DATA, '--shard', '5/24', '--cache', two, '--workers', '2', '--json']);
     expect(r2.code, r2.stderr).toBe(0);
     const [j1, j2] = [JSON.parse(r1.stdout), JSON.parse(r2.stdout)];
-    expect(j1).toMatchObject({ shard: '5/24', workers: 1, questions: questions.length, cache: { segment: 'shard-5-of-24.bin' } });
+    expect(j1).toMatchObject({ shard: '5/24', workers: 1, questions: questions.length });
+    expect(j1.cache.segment).toMatch(/^shard-5-of-24\./);
     expect(j2).toMatchObject({ shard: '5/24', workers: 2, texts: j1.texts, embedded: j1.texts });
     expect(j1.inShard).toBe(questions.filter((q) => shardOf(q, 24) === 5).length);
     expectSameVectors(vectorsOf(one), vectorsOf(two));
-    // a second run finds everything cached
+    // a second run of the shard finds everything in the first run's segment, and writes its own (empty) one
     const r3 = await tagsmith(['embed', '--data', DATA, '--shard', '5/24', '--cache', two, '--workers', '2', '--json']);
-    expect(JSON.parse(r3.stdout)).toMatchObject({ cached: j1.texts, embedded: 0 });
+    const j3 = JSON.parse(r3.stdout);
+    expect(j3).toMatchObject({ cached: j1.texts, embedded: 0 });
+    expect(j3.cache.segment).not.toBe(j2.cache.segment);
   }, 180_000);
 
   it('refuses a bad --shard or --workers with the reason', async () => {

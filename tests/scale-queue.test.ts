@@ -42,7 +42,7 @@ async function startRedis(): Promise<void> {
   redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', root, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     try {
-      if (execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).trim() === 'PONG') return;
+      if (execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'PONG') return;
     } catch {
       // not up yet
     }
@@ -50,12 +50,15 @@ async function startRedis(): Promise<void> {
   }
   throw new Error(`redis-server did not answer on port ${port}`);
 }
+/** Resolves once `p` has exited (at once if it already has: a signal leaves exitCode null). */
+const exited = (p: ChildProcess) => new Promise<void>((res) => (p.exitCode !== null || p.signalCode !== null ? res() : p.once('exit', () => res())));
+
 async function stopRedis(): Promise<void> {
   const r = redis;
-  if (!r || r.exitCode !== null) return;
-  const exited = new Promise((res) => r.once('exit', res));
+  if (!r || r.exitCode !== null || r.signalCode !== null) return;
+  const done = exited(r);
   r.kill('SIGTERM'); // redis writes its append-only file and exits
-  await exited;
+  await done;
 }
 
 /** A `tagsmith worker` process; its log is kept for the assertions. */
@@ -82,9 +85,9 @@ async function waitForLog(w: { log: () => string }, re: RegExp, ms = 60_000): Pr
 async function stopWorkers(): Promise<void> {
   await Promise.all(
     [...children].map((c) => {
-      const exited = new Promise((res) => c.once('exit', res));
+      const done = exited(c);
       c.kill('SIGTERM');
-      return exited;
+      return done;
     }),
   );
 }
@@ -93,7 +96,7 @@ async function stopWorkers(): Promise<void> {
 function vectorsOf(dir: string): Map<string, Buffer> {
   const c = new EmbeddingCache(dir, ENCODER, 384, 'reader.bin');
   const out = new Map<string, Buffer>();
-  for (const [k, v] of (c as unknown as { vectors: Map<string, Float32Array> }).vectors) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+  for (const [k, v] of c.entries()) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
   c.close();
   return out;
 }
@@ -127,7 +130,8 @@ describe('embedding through a BullMQ queue on Redis', () => {
     const a = startWorker('worker-a', cache);
     const b = startWorker('worker-b', cache);
     await Promise.all([waitForLog(a, /waiting for jobs/), waitForLog(b, /waiting for jobs/)]);
-    const ids = await enqueueShards({ queue: url, data: [SAMPLE], shards: 4 });
+    const { ids, added } = await enqueueShards({ queue: url, data: [SAMPLE], shards: 4 });
+    expect(added).toBe(4);
     expect(ids).toEqual([0, 1, 2, 3].map((i) => shardJobId([SAMPLE], { index: i, count: 4 })));
 
     // kill worker-a once it is inside a job and has written some of its vectors
@@ -147,7 +151,7 @@ describe('embedding through a BullMQ queue on Redis', () => {
       await queue.close();
     }
     expect(killedJob, `worker-a never got far into a job:\n${a.log()}`).toBeDefined();
-    await new Promise((r) => (a.proc.exitCode !== null ? r(null) : a.proc.once('exit', r)));
+    await exited(a.proc);
 
     const outcomes = await waitForShards(url, ids, { timeoutMs: 120_000 });
     expect(outcomes.map((o) => o.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
@@ -156,6 +160,8 @@ describe('embedding through a BullMQ queue on Redis', () => {
     expect(b.log()).toMatch(new RegExp(`worker-b: shard ${redone.shard} \\(attempt \\d\\)`));
     expect(redone.report!.cached, 'vectors the killed worker had written were kept, not recomputed').toBeGreaterThan(0);
     expectSameVectors(vectorsOf(cache), await reference(SAMPLE));
+    // the same work enqueued again adds nothing and redoes nothing
+    expect(await enqueueShards({ queue: url, data: [SAMPLE], shards: 4 })).toMatchObject({ ids, added: 0, done: 4, retried: 0 });
     await stopWorkers();
   }, 240_000);
 
@@ -171,6 +177,11 @@ describe('embedding through a BullMQ queue on Redis', () => {
     expect(w.log().match(/worker-c: shard 0\/2 \(attempt/g)).toHaveLength(2); // tried twice, then left failed
     await sleep(2500); // nothing picks it up again
     expect(w.log().match(/worker-c: shard 0\/2 \(attempt/g)).toHaveLength(2);
+    // enqueued again (say, after a fix elsewhere), failed shards are tried again, not ignored
+    const again = await tagsmith(['embed', '--queue', url, '--enqueue', '--shards', '2', '--attempts', '2', '--wait', '--data', bad]);
+    expect(again.stderr).toMatch(/0 added, 0 already done, 2 failed before and retried/);
+    expect(again.code).toBe(1);
+    expect(w.log().match(/worker-c: shard 0\/2 \(attempt/g)!.length).toBeGreaterThan(2);
     await stopWorkers();
   }, 120_000);
 
@@ -179,7 +190,7 @@ describe('embedding through a BullMQ queue on Redis', () => {
     const a = startWorker('worker-d', cache);
     const b = startWorker('worker-e', cache);
     await Promise.all([waitForLog(a, /waiting for jobs/), waitForLog(b, /waiting for jobs/)]);
-    const ids = await enqueueShards({ queue: url, data: [TOP_VOTED], shards: 6 });
+    const { ids } = await enqueueShards({ queue: url, data: [TOP_VOTED], shards: 6 });
     // wait for two finished shards, then restart Redis
     const early = await waitUntilDone(ids, 2);
     await stopRedis();

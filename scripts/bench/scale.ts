@@ -6,8 +6,9 @@
  * (every job streams the whole file and keeps its shard: the cardano.stackexchange.com fixture,
  * answers mixed in as in the dump). From these, the projected wall time for the full Stack Overflow
  * dump (`--dump-questions`, default 24M) on 1, 8 and 64 machines like this one:
- *   time(M) = read the whole file (every machine does) + dump / (M x per-machine embedding rate),
- * assuming shards spread evenly (the queue hands them out; 64+ shards) and machines like this one.
+ *   time(M) = read the whole file + dump / (M x per-machine embedding rate),
+ * for one shard per machine (each shard job reads the whole file: k shards per machine read it k
+ * times) and machines like this one.
  * Writes bench/results/scale.json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -94,11 +95,11 @@ async function main() {
     textsPerSecond: { workers1: { runs: rates[1], median: r1(one) }, workers2: { runs: rates[2], median: r1(two) } },
     ratio2to1: Math.round((two / one) * 100) / 100,
     readQuestionsPerSecond: { file: 'fixtures/cardano.stackexchange.com/Posts.xml', questions: kept, median: Math.round(readRate) },
-    projection: { dumpQuestions: DUMP, perMachineTextsPerSecond: r1(perMachine), machines: projection },
+    projection: { dumpQuestions: DUMP, perMachineTextsPerSecond: r1(perMachine), shardsPerMachine: 1, machines: projection },
   };
   console.log(`embedding: 1 worker ${r1(one)} texts/s, 2 workers ${r1(two)} texts/s (median of ${ROUNDS}); 2 vs 1: ${result.ratio2to1}x`);
   console.log(`reading a Posts.xml: ${Math.round(readRate)} questions/s (every shard job reads the whole file)`);
-  console.log(`projected wall time for ${DUMP.toLocaleString('en-US')} questions at ${r1(perMachine)} texts/s per machine:`);
+  console.log(`projected wall time for ${DUMP.toLocaleString('en-US')} questions at ${r1(perMachine)} texts/s per machine, one shard per machine (each shard job reads the whole file):`);
   for (const p of projection) console.log(`  ${String(p.machines).padStart(2)} machine(s): ${p.totalHours} h (${p.totalDays} days) = read ${p.readHours} h + embed ${p.embedHours} h`);
   writeFileAtomic(args.out!, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`written: ${args.out}`);

@@ -4,7 +4,7 @@
  *
  * Layout: `<dir>/<encoder id>/*.bin`, segment files of records `[32-byte sha256 of the text][dim
  * float32 little-endian]`. A process appends (O_APPEND) to its own segment only (`vectors.bin`
- * unless told otherwise, e.g. `shard-3-of-64.bin` for `tagsmith embed --shard 3/64`) and reads
+ * unless told otherwise, e.g. `shard-3-of-64.<host>-<pid>-<random>.bin` for a run of `tagsmith embed --shard 3/64`) and reads
  * every segment in the folder. So caches filled anywhere (other shards, machines, a bucket) merge
  * by copying their segment files into one folder: no coordination, no rewrite. A record cut short
  * by a crash is ignored (and, in the process's own segment, overwritten) on the next open, so the
@@ -47,6 +47,14 @@ export class EmbeddingCache {
     readonly dim: number,
     /** The segment file this process appends to (a plain file name). */
     readonly segment: string = DEFAULT_SEGMENT,
+    /**
+     * 'all' (default): read every segment in the folder (what train, evaluate and drift need);
+     * 'own': only this process's segment; `{ prefix }`: the segments whose names start so (a shard
+     * job reads its own shard's segments, whoever wrote them: its memory stays that of one shard
+     * however large the shared folder grows, and its own segment then holds every vector of the
+     * shard that it did not find in them).
+     */
+    readonly read: 'all' | 'own' | { prefix: string } = 'all',
   ) {
     if (!/^[\w.-]+\.bin$/.test(segment)) throw new Error(`embedding cache: segment "${segment}" must be a plain file name ending in .bin`);
     this.folder = join(dir, cacheFolderName(encoderId));
@@ -57,7 +65,13 @@ export class EmbeddingCache {
     this.fd = openSync(join(this.folder, segment), 'a+');
     const size = fstatSync(this.fd).size;
     if (size % this.recordBytes !== 0) ftruncateSync(this.fd, size - (size % this.recordBytes)); // drop our torn last record
-    for (const name of readdirSync(this.folder).filter((f) => f.endsWith('.bin')).sort()) {
+    const names =
+      read === 'own'
+        ? [segment]
+        : readdirSync(this.folder)
+            .filter((f) => f.endsWith('.bin') && (read === 'all' || f.startsWith(read.prefix) || f === segment))
+            .sort();
+    for (const name of names) {
       if (name === segment) this.segments.push({ file: name, records: this.loadFrom(this.fd) });
       else {
         // another writer's segment (another shard, maybe still being written): read its whole records only
@@ -90,6 +104,11 @@ export class EmbeddingCache {
       offset += n - (n % this.recordBytes);
     }
     return records;
+  }
+
+  /** Every vector read or written, by the sha256 of its text (hex). */
+  entries(): IterableIterator<[string, Float32Array]> {
+    return this.vectors.entries();
   }
 
   get size(): number {
@@ -146,16 +165,27 @@ export async function embedWithCache(
   let done = texts.length - missing.length;
   opts.onProgress?.(done, texts.length);
   let next = 0;
+  let failed = false;
   const runner = async () => {
-    while (next < missing.length) {
+    while (next < missing.length && !failed) {
       const idx = missing.slice(next, next + batchSize);
       next += batchSize;
-      const vecs = await embed(idx.map((i) => texts[i]));
+      let vecs: Float32Array[];
+      try {
+        vecs = await embed(idx.map((i) => texts[i]));
+      } catch (err) {
+        failed = true; // the other runners stop after their batch at hand
+        throw err;
+      }
       idx.forEach((i, j) => cache.put(texts[i], vecs[j]));
       done += idx.length;
       opts.onProgress?.(done, texts.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, runner));
+  // every runner settles before the first error is thrown, so none writes to the cache after the
+  // caller has closed it
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, runner));
+  const firstError = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (firstError) throw firstError.reason;
   return texts.map((t, i) => out[i] ?? cache.get(t)!);
 }

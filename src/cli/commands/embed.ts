@@ -54,13 +54,19 @@ async function enqueue(opts: EmbedCommandOptions): Promise<void> {
   if (!opts.enqueue) throw new UsageError(`--queue ${opts.queue}: add --enqueue --shards N to split the data into jobs (workers take them: tagsmith worker --queue ${opts.queue})`);
   if (!opts.shards) throw new UsageError('--enqueue needs --shards N (how many jobs to split the data into)');
   if (opts.shard !== undefined) throw new UsageError('--shard is for one machine\'s share; with --enqueue the queue hands out the shards');
+  if (opts.bucket || opts.pull || opts.workers !== 1) {
+    throw new UsageError('--bucket, --pull and --workers are the workers\' options with a queue: give them to tagsmith worker');
+  }
   const { checkFiles } = await import('../../pipeline/load-data');
   checkFiles(opts.data);
   const { enqueueShards, waitForShards } = await import('../../pipeline/scale/queue');
-  const ids = await enqueueShards({ queue: opts.queue, data: opts.data, shards: opts.shards, attempts: opts.attempts, ...(opts.cacheGiven ? { cacheDir: opts.cache } : {}) });
-  process.stderr.write(`enqueued ${ids.length} shard jobs on ${opts.queue} (ids ${ids[0]} ... ${ids[ids.length - 1]}); workers take them: tagsmith worker --queue ${opts.queue}\n`);
+  const { ids, added, done, retried } = await enqueueShards({ queue: opts.queue, data: opts.data, shards: opts.shards, attempts: opts.attempts, ...(opts.cacheGiven ? { cacheDir: opts.cache } : {}) });
+  process.stderr.write(
+    `${ids.length} shard jobs on ${opts.queue}: ${added} added, ${done} already done, ${retried} failed before and retried` +
+      ` (ids ${ids[0]} ... ${ids[ids.length - 1]}); workers take them: tagsmith worker --queue ${opts.queue}\n`,
+  );
   if (!opts.wait) {
-    if (opts.json) process.stdout.write(`${JSON.stringify({ enqueued: ids }, null, 2)}\n`);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ enqueued: ids, added, done, retried }, null, 2)}\n`);
     return;
   }
   const outcomes = await waitForShards(opts.queue, ids, { onUpdate: (done, failed, total) => process.stderr.write(`shards: ${done} done, ${failed} failed, of ${total}\n`) });
@@ -83,7 +89,10 @@ export async function runWorkerCommand(opts: { queue: string; cache?: string; wo
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       process.stderr.write(`worker: ${sig}: finishing the job at hand, then stopping\n`);
-      void w.close().then(resolve);
+      void w.close().then(resolve, (err: unknown) => {
+        process.stderr.write(`worker: could not close cleanly: ${(err as Error).message}\n`);
+        resolve();
+      });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

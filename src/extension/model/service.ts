@@ -82,10 +82,11 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     );
     const ready = since();
     // The first ONNX runs are slow (the browser compiles the runtime's WASM functions as they are
-    // first called, then optimises the hot ones; buffers are allocated). A short warm-up run before
-    // the first suggestion pays off even when that suggestion is already waiting: measured in
-    // Chromium, the first real question straight on the cold runtime took 320-540 ms, after the
-    // warm-up 60-125 ms, and the warm-up itself 230-330 ms (bench:browser's cold-start parts).
+    // first called, then optimises the hot ones; buffers are allocated), so a short warm-up run
+    // comes before the first suggestion. Usually the ask page asked for the load ahead of typing
+    // and the first suggestion then meets a warm runtime. When a suggestion is already waiting it
+    // costs about nothing: in Chromium (5 cold starts each, a scratch probe) the warm-up took
+    // 210-290 ms and the question after it 70-130 ms, against 210-540 ms for the question alone.
     if (embedFn) await s.scoreTexts(['warm up']);
     const loadMs = since();
     state = {

@@ -11,12 +11,12 @@ import { DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, EMBEDDING_DIM } from '../../run
 import { DEFAULT_MODEL_DIR } from '../../node/paths';
 import { startProgress } from '../../node/progress';
 import { cacheEncoderKey, cacheFolderName, DEFAULT_SEGMENT, EmbeddingCache, embedWithCache } from '../embed-cache';
-import { downloadObject, parseBucket, s3Client, uploadFile } from './bucket';
-import { mkdirSync, statSync } from 'node:fs';
+import { parseBucket, pullSegments, s3Client, uploadFile } from './bucket';
+import { statSync } from 'node:fs';
 import { checkFiles } from '../load-data';
 import { formatReport, ingestStream } from '../ingest';
 import { createNodeEncoder } from '../encoder-node';
-import { shardOf, shardSegment, type Shard } from './shard';
+import { formatShard, shardOf, shardPrefix, shardSegment, type Shard } from './shard';
 import { startEmbedPool } from './embed-pool';
 import type { Question } from '../../core/types';
 
@@ -117,35 +117,47 @@ export async function embedJob(opts: EmbedJobOptions): Promise<EmbedJobReport> {
     opts.log?.(formatReport(report));
   }
   const encoderDir = resolve(opts.encoderDir ?? DEFAULT_MODEL_DIR);
-  const segment = shardSegment(opts.shard) ?? DEFAULT_SEGMENT;
+  const segment = opts.shard ? shardSegment(opts.shard) : DEFAULT_SEGMENT;
   const encoderKey = cacheEncoderKey(DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, DEFAULT_MAX_LENGTH);
-  const remote = opts.bucket ? { client: s3Client(), loc: parseBucket(opts.bucket), rel: `${cacheFolderName(encoderKey)}/${segment}` } : undefined;
+  const folder = cacheFolderName(encoderKey);
+  const remote = opts.bucket ? { client: s3Client(), loc: parseBucket(opts.bucket), rel: `${folder}/${segment}` } : undefined;
   if (remote) {
-    mkdirSync(join(resolve(opts.cacheDir), cacheFolderName(encoderKey)), { recursive: true });
-    await downloadObject(remote.client, remote.loc, remote.rel, join(resolve(opts.cacheDir), remote.rel)); // resume what an earlier try uploaded
+    // resume from what earlier runs of this shard uploaded (each file kept locally when not smaller)
+    await pullSegments(remote.client, remote.loc, resolve(opts.cacheDir), `${folder}/${opts.shard ? shardPrefix(opts.shard) : segment}`);
   }
-  const cache = new EmbeddingCache(resolve(opts.cacheDir), encoderKey, EMBEDDING_DIM, segment);
+  // a shard keeps to its own shard's segments, a bucket's upload to what it will upload: see EmbeddingCache's `read`
+  const reads = opts.shard ? { prefix: shardPrefix(opts.shard) } : remote ? ('own' as const) : ('all' as const);
+  const cache = new EmbeddingCache(resolve(opts.cacheDir), encoderKey, EMBEDDING_DIM, segment, reads);
   const cached = texts.filter((t) => cache.get(t)).length;
   const t0 = performance.now();
-  const pool = workers > 1 ? await startEmbedPool({ workers, encoderDir }) : undefined;
-  const embed = pool ? pool.embed : (await createNodeEncoder(encoderDir)).embed;
-  const tReady = performance.now();
-  const bar = opts.progress === false ? undefined : startProgress('Embedding', texts.length, 'texts');
+  let tReady = t0;
+  let tDone = t0;
+  let pool: Awaited<ReturnType<typeof startEmbedPool>> | undefined;
+  let bar: ReturnType<typeof startProgress> | undefined;
   try {
-    await embedWithCache(texts, cache, embed, { batchSize: opts.batchSize ?? 16, concurrency: workers, onProgress: (d, total) => {
-      bar?.update(d);
-      opts.onProgress?.(d, total);
-    } });
+    pool = workers > 1 ? await startEmbedPool({ workers, encoderDir }) : undefined;
+    const embed = pool ? pool.embed : (await createNodeEncoder(encoderDir)).embed;
+    tReady = performance.now();
+    bar = opts.progress === false ? undefined : startProgress('Embedding', texts.length, 'texts');
+    await embedWithCache(texts, cache, embed, {
+      batchSize: opts.batchSize ?? 16,
+      concurrency: workers,
+      onProgress: (d, total) => {
+        bar?.update(d);
+        opts.onProgress?.(d, total);
+      },
+    });
+    tDone = performance.now();
   } finally {
     bar?.stop();
     cache.close();
     await pool?.close();
   }
   if (remote) await uploadFile(remote.client, remote.loc, join(cache.folder, segment), remote.rel);
-  const seconds = (performance.now() - tReady) / 1000;
+  const seconds = (tDone - tReady) / 1000;
   const embedded = texts.length - cached;
   return {
-    shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null,
+    shard: opts.shard ? formatShard(opts.shard) : null,
     questions: read,
     inShard,
     texts: texts.length,

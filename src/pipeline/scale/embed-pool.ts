@@ -25,6 +25,8 @@ export async function startEmbedPool(opts: { workers: number; encoderDir: string
   const waiting: ((w: Worker) => void)[] = [];
   const pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();
   let nextId = 0;
+  let closing = false;
+  const dead = new Set<Worker>();
   const all: Worker[] = [];
   const release = (w: Worker) => {
     const next = waiting.shift();
@@ -48,16 +50,23 @@ export async function startEmbedPool(opts: { workers: number; encoderDir: string
           release(w);
         }
       });
-      w.on('error', (err) => {
-        reject(err);
-        for (const p of pending.values()) p.reject(new Error(`an embedding worker crashed: ${err.message}`));
+      const fail = (why: string) => {
+        reject(new Error(why));
+        for (const p of pending.values()) p.reject(new Error(why));
         pending.clear();
+        for (const take of waiting.splice(0)) take(w); // its next request fails at once (postMessage to an ended thread is dropped: see embed())
+      };
+      w.on('error', (err) => fail(`an embedding worker crashed: ${err.message}`));
+      w.on('exit', (code) => {
+        dead.add(w);
+        if (!closing) fail(`an embedding worker exited (code ${code})`);
       });
     });
   });
   try {
     await Promise.all(started);
   } catch (err) {
+    closing = true;
     await Promise.all(all.map((w) => w.terminate()));
     throw err;
   }
@@ -66,6 +75,7 @@ export async function startEmbedPool(opts: { workers: number; encoderDir: string
     workers: opts.workers,
     async embed(texts) {
       const w = await take();
+      if (dead.has(w)) throw new Error('an embedding worker exited; the pool cannot go on (see the error before this one)');
       const id = nextId++;
       return new Promise<Float32Array[]>((resolve, reject) => {
         pending.set(id, { resolve, reject });
@@ -73,6 +83,7 @@ export async function startEmbedPool(opts: { workers: number; encoderDir: string
       });
     },
     async close() {
+      closing = true;
       await Promise.all(all.map((w) => w.terminate()));
     },
   };

@@ -13,11 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { UsageError } from '../../node/errors';
 import { embedJob, type EmbedJobReport } from './embed-job';
-import type { Shard } from './shard';
+import { formatShard, type Shard } from './shard';
 
 export const QUEUE_NAME = 'tagsmith-embed';
 
@@ -42,10 +43,34 @@ export function connectionFor(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null };
 }
 
-/** The job id of one shard of some data files (same files, same shard: same id). */
+/**
+ * The job id of one shard of some data files: the same files (path, size and modification time,
+ * in order: the first file wins a duplicate question) and shard give the same id, so enqueueing
+ * twice adds nothing, while changed data get new jobs.
+ */
 export function shardJobId(data: readonly string[], shard: Shard): string {
-  const files = createHash('sha256').update(data.join('\u0000')).digest('hex').slice(0, 12);
-  return `embed-${files}-${shard.index}-of-${shard.count}`;
+  const h = createHash('sha256');
+  for (const f of data) {
+    let stamp = 'missing';
+    try {
+      const st = statSync(f);
+      stamp = `${st.size}:${Math.round(st.mtimeMs)}`;
+    } catch {
+      // named as is: the worker reports the missing file
+    }
+    h.update(`${f}\u0000${stamp}\u0000`);
+  }
+  return `embed-${h.digest('hex').slice(0, 12)}-${shard.index}-of-${shard.count}`;
+}
+
+export interface EnqueueResult {
+  ids: string[];
+  /** Jobs added by this call. */
+  added: number;
+  /** Jobs already finished before (not redone). */
+  done: number;
+  /** Jobs that had failed for good and were put back in the queue. */
+  retried: number;
 }
 
 export interface EnqueueOptions {
@@ -57,8 +82,11 @@ export interface EnqueueOptions {
   attempts?: number;
 }
 
-/** Adds one job per shard; returns their ids (in shard order). */
-export async function enqueueShards(opts: EnqueueOptions): Promise<string[]> {
+/**
+ * Adds one job per shard (ids in shard order). Shards of the same data already done stay done;
+ * shards that failed for good are retried (the data or the workers may have been fixed since).
+ */
+export async function enqueueShards(opts: EnqueueOptions): Promise<EnqueueResult> {
   const data = opts.data.map((f) => resolve(f));
   const queue = new Queue<ShardJobData>(QUEUE_NAME, { connection: connectionFor(opts.queue) });
   try {
@@ -76,8 +104,19 @@ export async function enqueueShards(opts: EnqueueOptions): Promise<string[]> {
         },
       };
     });
-    await queue.addBulk(jobs);
-    return jobs.map((j) => j.opts.jobId);
+    const before = new Map<string, string>();
+    for (const j of jobs) {
+      const existing = await queue.getJob(j.opts.jobId);
+      if (existing) before.set(j.opts.jobId, await existing.getState());
+    }
+    await queue.addBulk(jobs.filter((j) => !before.has(j.opts.jobId)));
+    let retried = 0;
+    for (const [id, state] of before) {
+      if (state !== 'failed') continue;
+      await (await queue.getJob(id))!.retry('failed');
+      retried++;
+    }
+    return { ids: jobs.map((j) => j.opts.jobId), added: jobs.length - before.size, done: [...before.values()].filter((st) => st === 'completed').length, retried };
   } finally {
     await queue.close();
   }
@@ -113,7 +152,7 @@ export async function waitForShards(
         const job: Job<ShardJobData, EmbedJobReport> | undefined = await queue.getJob(id);
         if (!job) throw new Error(`job ${id} is not in the queue ${QUEUE_NAME} (was Redis emptied? enqueue again)`);
         const state = await job.getState();
-        const shard = `${job.data.shard.index}/${job.data.shard.count}`;
+        const shard = formatShard(job.data.shard);
         if (state === 'completed') outcomes.push({ id, shard, state, attempts: job.attemptsMade, worker: job.processedBy, report: job.returnvalue });
         else if (state === 'failed') outcomes.push({ id, shard, state, attempts: job.attemptsMade, worker: job.processedBy, error: job.failedReason });
         else outcomes.push(undefined);
@@ -156,14 +195,14 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ close(
     async (job) => {
       const { data, shard } = job.data;
       const cacheDir = opts.cacheDir ?? job.data.cacheDir ?? '.cache/embeddings';
-      log(`${name}: shard ${shard.index}/${shard.count} (attempt ${job.attemptsMade + 1}) of ${data.join(', ')}`);
-      const report = await embedJob({ data, shard, cacheDir, workers: opts.workers ?? 1, bucket: opts.bucket, progress: false, onProgress: (done, total) => void job.updateProgress(Math.round((done / Math.max(1, total)) * 100)) });
-      log(`${name}: shard ${shard.index}/${shard.count} done: ${report.embedded} embedded, ${report.cached} cached`);
+      log(`${name}: shard ${formatShard(shard)} (attempt ${job.attemptsMade + 1}) of ${data.join(', ')}`);
+      const report = await embedJob({ data, shard, cacheDir, workers: opts.workers ?? 1, bucket: opts.bucket, progress: false, onProgress: (done, total) => job.updateProgress(Math.round((done / Math.max(1, total)) * 100)).catch((err: unknown) => log(`${name}: cannot report progress: ${(err as Error).message}`)) });
+      log(`${name}: shard ${formatShard(shard)} done: ${report.embedded} embedded, ${report.cached} cached`);
       return report;
     },
     { connection: connectionFor(opts.queue), name, concurrency: 1, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.round(lockMs / 2)), maxStalledCount: 3 },
   );
-  worker.on('failed', (job, err) => log(`${name}: shard ${job ? `${job.data.shard.index}/${job.data.shard.count}` : '?'} failed (attempt ${job?.attemptsMade}): ${err.message}`));
+  worker.on('failed', (job, err) => log(`${name}: shard ${job ? formatShard(job.data.shard) : '?'} failed (attempt ${job?.attemptsMade}): ${err.message}`));
   worker.on('error', (err) => log(`${name}: queue error: ${err.message}`));
   await worker.waitUntilReady();
   return { worker, close: () => worker.close() };

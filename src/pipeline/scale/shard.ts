@@ -4,7 +4,8 @@
  * state), every question is in exactly one shard, and a shard's questions do not depend on the
  * order or the other contents of the input files.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { UsageError } from '../../node/errors';
 import type { Question } from '../../core/types';
 
@@ -35,7 +36,23 @@ export function shardOf(question: Pick<Question, 'site' | 'id'>, count: number):
   return digest.readUIntBE(0, 6) % count;
 }
 
-/** The segment file a shard's vectors go to in the embedding cache. */
-export function shardSegment(shard: Shard | undefined): string | undefined {
-  return shard ? `shard-${shard.index}-of-${shard.count}.bin` : undefined;
+/** `i/N`, as --shard takes it and reports print it. */
+export function formatShard(shard: Shard): string {
+  return `${shard.index}/${shard.count}`;
+}
+
+/** The name every segment file of a shard starts with. */
+export function shardPrefix(shard: Shard): string {
+  return `shard-${shard.index}-of-${shard.count}.`;
+}
+
+/**
+ * The segment file one run of a shard writes: the shard's prefix and a writer id (host, process,
+ * random), so two runs of one shard (a job taken again while its first worker still lives, a
+ * retried pod) never append to the same file, on a shared volume least of all; each reads the
+ * others' whole records.
+ */
+export function shardSegment(shard: Shard): string {
+  const host = hostname().replace(/[^\w.-]+/g, '_').slice(0, 40);
+  return `${shardPrefix(shard)}${host}-${process.pid}-${randomBytes(3).toString('hex')}.bin`;
 }
