@@ -11,11 +11,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { EmbeddingCache } from '../src/pipeline/embed-cache';
 import { embedJob } from '../src/pipeline/scale/embed-job';
 import { ingest } from '../src/pipeline/ingest';
 import { REPO, SHARED_DATA } from './helpers/paths';
 import { tagsmith } from './helpers/cli';
+import { vectorsOf } from './helpers/embedding-cache';
 
 const MOTO = join(REPO, '.venv-deploy', 'bin', 'moto_server');
 const SAMPLE = join(SHARED_DATA, 'fixtures', 'sede-2022-sample.csv');
@@ -24,13 +24,6 @@ let moto: ChildProcess | undefined;
 let env: Record<string, string> = {};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function vectorsOf(dir: string): Map<string, Buffer> {
-  const c = new EmbeddingCache(dir, 'all-MiniLM-L6-v2', 384, 'reader.bin');
-  const out = new Map<string, Buffer>();
-  for (const [k, v] of c.entries()) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-  c.close();
-  return out;
-}
 
 beforeAll(async () => {
   if (!existsSync(MOTO)) throw new Error(`${MOTO} is missing: run 'bash scripts/ci/deploy-lint.sh install' (npm test's setup does)`);

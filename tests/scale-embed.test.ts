@@ -16,6 +16,7 @@ import { DEFAULT_MODEL_DIR } from '../src/node/paths';
 import type { Question } from '../src/core/types';
 import { SHARED_DATA } from './helpers/paths';
 import { tagsmith } from './helpers/cli';
+import { vectorsOf, expectSameVectors } from './helpers/embedding-cache';
 
 const DATA = join(SHARED_DATA, 'stackoverflow-sede-2022-data-science.csv');
 const ENCODER = 'all-MiniLM-L6-v2';
@@ -27,20 +28,6 @@ const tmp = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** Every vector of a cache folder (all segments), as bytes, by text hash. */
-function vectorsOf(dir: string): Map<string, Buffer> {
-  const c = new EmbeddingCache(dir, ENCODER, 384, 'reader.bin');
-  const out = new Map<string, Buffer>();
-  for (const [k, v] of c.entries()) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-  c.close();
-  return out;
-}
-function expectSameVectors(a: Map<string, Buffer>, b: Map<string, Buffer>) {
-  expect(a.size).toBeGreaterThan(0);
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  const differing = [...a].filter(([k, v]) => !v.equals(b.get(k)!)).length;
-  expect(differing, 'vectors that differ in any bit').toBe(0);
-}
 
 let questions: Question[];
 beforeAll(async () => {

@@ -12,14 +12,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { EmbeddingCache } from '../src/pipeline/embed-cache';
 import { embedJob } from '../src/pipeline/scale/embed-job';
 import { enqueueShards, waitForShards, QUEUE_NAME, connectionFor, shardJobId } from '../src/pipeline/scale/queue';
 import { ingest } from '../src/pipeline/ingest';
 import { REPO, SHARED_DATA } from './helpers/paths';
 import { tagsmith } from './helpers/cli';
+import { vectorsOf, expectSameVectors } from './helpers/embedding-cache';
 
-const ENCODER = 'all-MiniLM-L6-v2';
 const SAMPLE = join(SHARED_DATA, 'fixtures', 'sede-2022-sample.csv');
 const TOP_VOTED = join(SHARED_DATA, 'fixtures', 'sede-2008-top-voted.csv');
 const root = mkdtempSync(join(tmpdir(), 'tagsmith-queue-'));
@@ -92,24 +91,11 @@ async function stopWorkers(): Promise<void> {
   );
 }
 
-/** Every vector in a cache folder (all segments), as bytes by text hash. */
-function vectorsOf(dir: string): Map<string, Buffer> {
-  const c = new EmbeddingCache(dir, ENCODER, 384, 'reader.bin');
-  const out = new Map<string, Buffer>();
-  for (const [k, v] of c.entries()) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-  c.close();
-  return out;
-}
 /** One process, no shards, no queue: what the fleet's merged cache must equal. */
 async function reference(file: string): Promise<Map<string, Buffer>> {
   const dir = join(root, `reference-${Math.random().toString(36).slice(2)}`);
   await embedJob({ data: [file], questions: (await ingest([file])).questions, cacheDir: dir, progress: false });
   return vectorsOf(dir);
-}
-function expectSameVectors(fleet: Map<string, Buffer>, single: Map<string, Buffer>) {
-  expect(single.size).toBeGreaterThan(100);
-  expect([...fleet.keys()].sort()).toEqual([...single.keys()].sort());
-  expect([...fleet].filter(([k, v]) => !v.equals(single.get(k)!)).length, 'vectors that differ in any bit').toBe(0);
 }
 
 beforeAll(async () => {
@@ -159,7 +145,7 @@ describe('embedding through a BullMQ queue on Redis', () => {
     expect(redone.worker).toBe('worker-b');
     expect(b.log()).toMatch(new RegExp(`worker-b: shard ${redone.shard} \\(attempt \\d\\)`));
     expect(redone.report!.cached, 'vectors the killed worker had written were kept, not recomputed').toBeGreaterThan(0);
-    expectSameVectors(vectorsOf(cache), await reference(SAMPLE));
+    expectSameVectors(vectorsOf(cache), await reference(SAMPLE), 100);
     // the same work enqueued again adds nothing and redoes nothing
     expect(await enqueueShards({ queue: url, data: [SAMPLE], shards: 4 })).toMatchObject({ ids, added: 0, done: 4, retried: 0 });
     await stopWorkers();
@@ -204,7 +190,7 @@ describe('embedding through a BullMQ queue on Redis', () => {
       const log = a.log() + b.log();
       expect(log.match(new RegExp(`shard ${e.shard} done`, 'g')), `shard ${e.shard} finished once`).toHaveLength(1);
     }
-    expectSameVectors(vectorsOf(cache), await reference(TOP_VOTED));
+    expectSameVectors(vectorsOf(cache), await reference(TOP_VOTED), 100);
     await stopWorkers();
   }, 300_000);
 });

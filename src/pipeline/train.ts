@@ -306,7 +306,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   let dense: Float32Array[] | undefined;
   let encoderSpec: ModelManifest['encoder'];
   if (opts.vectorizer !== 'tfidf') {
-    // one encoder thread per core, up to 4 (measured: 1.54x on 2 cores, bench:scale; more untested)
+    // one encoder thread per core, up to 4 (measured: ~1.5x on 2 cores, bench:scale; more untested)
     const embedded = await embedTexts(allTexts, opts.encoderDir ?? opts.out, opts.cacheDir, undefined, { workers: Math.min(4, availableParallelism()) });
     encoderSpec = embedded.spec;
     dense = embedded.vectors;
