@@ -13,13 +13,14 @@ import { parseShard, shardOf, shardSegment } from '../src/pipeline/scale/shard';
 import { embedJob, shardTexts } from '../src/pipeline/scale/embed-job';
 import { embedTexts } from '../src/pipeline/train';
 import { DEFAULT_MODEL_DIR } from '../src/node/paths';
+import { DEFAULT_ENCODER_ID } from '../src/runtime/encoder';
 import type { Question } from '../src/core/types';
 import { SHARED_DATA } from './helpers/paths';
 import { tagsmith } from './helpers/cli';
 import { vectorsOf, expectSameVectors } from './helpers/embedding-cache';
 
 const DATA = join(SHARED_DATA, 'stackoverflow-sede-2022-data-science.csv');
-const ENCODER = 'all-MiniLM-L6-v2';
+const ENCODER = DEFAULT_ENCODER_ID;
 const dirs: string[] = [];
 const tmp = () => {
   const d = mkdtempSync(join(tmpdir(), 'tagsmith-scale-'));

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MAX_LENGTH } from '../runtime/encoder';
 
 /** Segment file a process writes unless told otherwise. */
 export const DEFAULT_SEGMENT = 'vectors.bin';
@@ -23,7 +24,7 @@ export function textKey(text: string): string {
 }
 
 /** The cache's key for an encoder: its id, and its token window when not the default one. */
-export function cacheEncoderKey(id: string, maxLength: number, defaultMaxLength: number): string {
+export function cacheEncoderKey(id: string, maxLength: number, defaultMaxLength = DEFAULT_MAX_LENGTH): string {
   return maxLength === defaultMaxLength ? id : `${id}-max${maxLength}`;
 }
 

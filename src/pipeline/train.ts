@@ -258,7 +258,7 @@ export async function embedTexts(
   const [{ createNodeEncoder }, { DEFAULT_MAX_LENGTH }] = await Promise.all([import('./encoder-node'), import('../runtime/encoder')]);
   const encoder = await createNodeEncoder(encoderDir, spec);
   const { id, dim, maxLength } = encoder.spec;
-  const cache = new EmbeddingCache(cacheDir, cacheEncoderKey(id, maxLength, DEFAULT_MAX_LENGTH), dim);
+  const cache = new EmbeddingCache(cacheDir, cacheEncoderKey(id, maxLength), dim);
   const cached = texts.filter((x) => cache.get(x)).length;
   const workers = opts.workers ?? 1;
   let pool: Awaited<ReturnType<typeof import('./scale/embed-pool').startEmbedPool>> | undefined;

@@ -1,12 +1,11 @@
 /** What the scale-out tests compare: every vector of a cache folder, all segments, bit for bit. */
 import { expect } from 'vitest';
 import { EmbeddingCache } from '../../src/pipeline/embed-cache';
-
-export const ENCODER_ID = 'all-MiniLM-L6-v2';
+import { DEFAULT_ENCODER_ID, EMBEDDING_DIM } from '../../src/runtime/encoder';
 
 /** Every vector in a cache folder (all segments), as bytes by the sha256 of its text. */
 export function vectorsOf(dir: string): Map<string, Buffer> {
-  const c = new EmbeddingCache(dir, ENCODER_ID, 384, 'reader.bin');
+  const c = new EmbeddingCache(dir, DEFAULT_ENCODER_ID, EMBEDDING_DIM, 'reader.bin');
   const out = new Map<string, Buffer>();
   for (const [k, v] of c.entries()) out.set(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
   c.close();

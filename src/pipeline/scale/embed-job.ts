@@ -118,7 +118,7 @@ export async function embedJob(opts: EmbedJobOptions): Promise<EmbedJobReport> {
   }
   const encoderDir = resolve(opts.encoderDir ?? DEFAULT_MODEL_DIR);
   const segment = opts.shard ? shardSegment(opts.shard) : DEFAULT_SEGMENT;
-  const encoderKey = cacheEncoderKey(DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH, DEFAULT_MAX_LENGTH);
+  const encoderKey = cacheEncoderKey(DEFAULT_ENCODER_ID, DEFAULT_MAX_LENGTH);
   const folder = cacheFolderName(encoderKey);
   const remote = opts.bucket ? { client: s3Client(), loc: parseBucket(opts.bucket), rel: `${folder}/${segment}` } : undefined;
   if (remote) {
