@@ -27,7 +27,7 @@ const ORT_FILES = ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
  */
 const ORT_WASM_JS = join(ORT_DIST, 'ort.wasm.min.mjs');
 /** Model files the extension needs (not READMEs or checksums). */
-const MODEL_FILE = /(^|\/)(tagsmith\.json|head\.bin|tfidf\.json|config\.json|tokenizer\.json|tokenizer_config\.json|model_quantized\.onnx)$/;
+const MODEL_FILE = /(^|\/)(tagsmith\.json|head\.bin|tfidf\.json|rerank\.bin|config\.json|tokenizer\.json|tokenizer_config\.json|model_quantized\.onnx)$/;
 
 /** Hosts whose URLs must not appear in the bundles (stores reject "remote code" by string match). */
 export const REMOTE_URL_PATTERNS = [/https?:\/\/cdn\.jsdelivr\.net[^'"`\s]*/g, /https?:\/\/unpkg\.com[^'"`\s]*/g, /https?:\/\/huggingface\.co[^'"`\s]*/g];

@@ -28,7 +28,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
-import { checkManifest, ENCODER_FILES, ENCODER_ONNX_FILE, MANIFEST_FILE } from '../src/core/model';
+import { checkManifest, ENCODER_FILES, ENCODER_ONNX_FILE, MANIFEST_FILE, modelFiles } from '../src/core/model';
 import { buildDemoScript } from '../src/server/demo-build';
 import { modelSource } from './lib/model-source';
 
@@ -152,8 +152,8 @@ function copyModel(modelDir: string, out: string): { version: string; vectorizer
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath} not found: pass --model DIR of a model exported by \`tagsmith train\``);
   const manifest = checkManifest(JSON.parse(readFileSync(manifestPath, 'utf8')), manifestPath);
   const dst = join(out, 'model');
-  const files = [MANIFEST_FILE, manifest.head.file, ...(manifest.tfidf ? [manifest.tfidf.file] : [])];
-  const expected: Record<string, string | undefined> = { [manifest.head.file]: manifest.head.sha256, ...(manifest.tfidf ? { [manifest.tfidf.file]: manifest.tfidf.sha256 } : {}) };
+  const files = [MANIFEST_FILE, ...modelFiles(manifest).map((f) => f.file)];
+  const expected: Record<string, string | undefined> = Object.fromEntries(modelFiles(manifest).map((f) => [f.file, f.sha256]));
   for (const f of files) {
     const sum = expected[f];
     if (sum && sha256File(join(modelDir, f)) !== sum) throw new Error(`${join(modelDir, f)} does not match the sha256 in its manifest; export the model again`);

@@ -1,7 +1,7 @@
 /**
  * `npm run experiment`: the model variants compared as tracked runs. Trains each variant (the three
- * vectorisers, and the hybrid with one embedding weight for all questions or with the logistic
- * regression head) on the same data, split and vocabulary (one MLflow run each, in experiment
+ * vectorisers, and the hybrid without its re-ranker, with one embedding weight for all questions or
+ * with the logistic regression head) on the same data, split and vocabulary (one MLflow run each, in experiment
  * `tagsmith-vectorizers`), then logs a `comparison` run holding the table (CSV, HTML, Markdown) and
  * bar plots across the runs. The same files are left in `--out` (default `experiment-out/`).
  *
@@ -28,10 +28,11 @@ import { requestParams, resultMetrics, resultParams } from '../src/pipeline/trai
 export const DEFAULT_EXPERIMENT = 'tagsmith-vectorizers';
 export const DEFAULT_LIMIT = 6000;
 /** What each variant changes from `tagsmith train`'s defaults (the default model is `hybrid`). */
-export const VARIANTS: Record<string, { vectorizer: VectorizerKind } & Pick<TrainOptions, 'head' | 'betaByKind'>> = {
+export const VARIANTS: Record<string, { vectorizer: VectorizerKind } & Pick<TrainOptions, 'head' | 'betaByKind' | 'rerank'>> = {
   tfidf: { vectorizer: 'tfidf' },
   embeddings: { vectorizer: 'embeddings' },
   hybrid: { vectorizer: 'hybrid' },
+  'hybrid-no-rerank': { vectorizer: 'hybrid', rerank: false },
   'hybrid-one-beta': { vectorizer: 'hybrid', betaByKind: false },
   'hybrid-logreg': { vectorizer: 'hybrid', head: 'logreg' },
 };

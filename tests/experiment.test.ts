@@ -26,7 +26,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-const VARIANT_NAMES = ['tfidf', 'embeddings', 'hybrid', 'hybrid-one-beta', 'hybrid-logreg'];
+const VARIANT_NAMES = ['tfidf', 'embeddings', 'hybrid', 'hybrid-no-rerank', 'hybrid-one-beta', 'hybrid-logreg'];
 
 describe('npm run experiment', () => {
   const store = join(dir, 'mlruns');
@@ -46,7 +46,7 @@ describe('npm run experiment', () => {
   }, 600_000);
 
   it('leaves one FINISHED run per variant and a comparison run in tagsmith-vectorizers', () => {
-    expect(Object.keys(runs).sort()).toEqual(['comparison-300', 'embeddings-300', 'hybrid-300', 'hybrid-logreg-300', 'hybrid-one-beta-300', 'tfidf-300']);
+    expect(Object.keys(runs).sort()).toEqual(['comparison-300', 'embeddings-300', 'hybrid-300', 'hybrid-logreg-300', 'hybrid-no-rerank-300', 'hybrid-one-beta-300', 'tfidf-300']);
     for (const v of VARIANT_NAMES) {
       const r = runs[`${v}-300`];
       expect(r.status).toBe('FINISHED');
@@ -57,7 +57,10 @@ describe('npm run experiment', () => {
       expect(r.artifacts.map((a) => a.path)).toContain('plots/f1_micro.png');
     }
     // what each variant changes
-    expect(runs['hybrid-300'].params).toMatchObject({ head: 'svc', beta_by_kind: 'true' });
+    expect(runs['hybrid-300'].params).toMatchObject({ head: 'svc', beta_by_kind: 'true', rerank: 'true' });
+    expect(Number(runs['hybrid-300'].params.rerank_trees)).toBeGreaterThan(0);
+    expect(runs['hybrid-no-rerank-300'].params).toMatchObject({ head: 'svc', rerank: 'false' });
+    expect(runs['hybrid-no-rerank-300'].params.rerank_trees).toBeUndefined();
     expect(Number(runs['hybrid-300'].params.beta_body)).toBeGreaterThan(0);
     expect(runs['hybrid-one-beta-300'].params).toMatchObject({ head: 'svc', beta_by_kind: 'false' });
     expect(runs['hybrid-one-beta-300'].params.beta_body).toBe(runs['hybrid-one-beta-300'].params.beta);

@@ -60,6 +60,9 @@ const cases: Case[] = [
   { name: 'head.file absolute', edit: (m) => (m.head.file = `${MODELS}/head.bin`), resign: true, error: /head\.file ".*" is not a path inside the model folder/ },
   { name: 'head.file with a backslash', edit: (m) => (m.head.file = 'sub\\head.bin'), resign: true, error: /head\.file "sub\\head\.bin" is not a path inside the model folder/ },
   { name: 'tfidf.file outside the folder', edit: (m) => (m.tfidf.file = '../models/tfidf.json'), resign: true, error: /tfidf\.file "\.\.\/models\/tfidf\.json" is not a path inside/ },
+  { name: 'rerank.file outside the folder', edit: (m) => (m.rerank.file = '../models/rerank.bin'), resign: true, error: /rerank\.file "\.\.\/models\/rerank\.bin" is not a path inside/ },
+  { name: 'a re-ranker sha256 that is not the file\'s', edit: (m) => (m.rerank.sha256 = 'a'.repeat(64)), resign: true, error: /rerank\.bin: sha256 [0-9a-f]{12}… \(\d+ bytes\) does not match the manifest's aaaaaaaaaaaa…/ },
+  { name: 'a re-ranker on a model without the embeddings it needs', edit: (m) => ((m.vectorizer = 'tfidf'), delete m.encoder, delete m.blockWeights, delete m.bodyBlockWeights, (m.head.dim = TF)), resign: true, error: /a re-ranker on a tfidf model/ },
   { name: 'encoder.id outside the folder', edit: (m) => (m.encoder.id = '..'), resign: true, error: /encoder\.id "\.\." is not a path inside/ },
   { name: 'an encoder file path outside the folder', edit: (m) => (m.encoder.files['../../etc/passwd'] = '0'.repeat(64)), resign: true, error: /encoder\.files key "\.\.\/\.\.\/etc\/passwd" is not a path inside/ },
   { name: 'no encoder hashes (a manifest from before them)', edit: (m) => delete m.encoder.files, resign: true, error: /encoder\.files .* is missing: .*scripts\/model\/upgrade-manifest\.ts/ },
@@ -93,6 +96,16 @@ describe('loading a model folder checks the manifest against its files', () => {
     const dir = folder();
     rmSync(join(dir, 'tfidf.json'));
     await expect(loadNodeSuggester(dir)).rejects.toThrow(`${join(dir, 'tfidf.json')}: cannot read this model file (ENOENT); the model folder is incomplete`);
+  });
+
+  it('refuses a damaged rerank.bin even when the manifest was re-signed for it, naming the file and the problem', async () => {
+    const dir = folder();
+    const bytes = readFileSync(join(dir, 'rerank.bin'));
+    bytes.writeUInt32LE(7, 4); // an unknown format version
+    writeFileSync(join(dir, 'rerank.bin'), bytes);
+    const sha = await sha256Hex(bytes);
+    editManifest(dir, (m) => (m.rerank.sha256 = sha), true);
+    await expect(loadNodeSuggester(dir)).rejects.toThrow(`${join(dir, 'rerank.bin')}: not a tagsmith re-ranker file: format 7, this build reads 1; export the model again`);
   });
 
   it('refuses a truncated head.bin', async () => {

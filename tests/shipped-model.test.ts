@@ -37,11 +37,13 @@ describe('shipped model (models/)', () => {
     ]);
     expect(await sha256Hex(readFileSync(join(MODELS, manifest.head.file)))).toBe(manifest.head.sha256);
     expect(await sha256Hex(readFileSync(join(MODELS, manifest.tfidf.file), 'utf8'))).toBe(manifest.tfidf.sha256);
+    expect(await sha256Hex(readFileSync(join(MODELS, manifest.rerank.file)))).toBe(manifest.rerank.sha256);
+    expect(manifest.training.params.rerank.trees).toBeGreaterThan(0);
   });
 
   it("keeps the model's own files (all of models/ but the encoder) within 8 MB", () => {
     const own = readdirSync(MODELS).filter((f) => statSync(join(MODELS, f)).isFile() && f !== 'README.md' && f !== 'SHA256SUMS');
-    expect(own.sort()).toEqual(['head.bin', 'tagsmith.json', 'tfidf.json']);
+    expect(own.sort()).toEqual(['head.bin', 'rerank.bin', 'tagsmith.json', 'tfidf.json']);
     const bytes = own.reduce((s, f) => s + statSync(join(MODELS, f)).size, 0);
     expect(bytes).toBeLessThanOrEqual(8 * 1000 * 1000);
   });

@@ -57,6 +57,7 @@ export function buildProgram(): Command {
     .option('--C <c>', `regularisation (scikit-learn C; default ${DEFAULT_TRAIN.svcC} for svc, ${DEFAULT_TRAIN.C} for logreg)`, positiveNumber('--C'))
     .option('--keep <n>', `svc head: TF-IDF weights kept per tag, 0 for all (default ${DEFAULT_TRAIN.keep})`, positiveInt('--keep', 0))
     .option('--threads <n>', 'svc head: training threads (default: the cores available)', positiveInt('--threads', 1))
+    .option('--no-rerank', 'svc head, hybrid: no re-ranker (neighbours\' votes and trees over the head\'s candidates); the head\'s scores are final')
     .option('--class-weight <mode>', 'none or balanced', 'none')
     .option('--max-epochs <n>', `optimiser epoch cap (default ${DEFAULT_TRAIN.maxEpochs})`, positiveInt('--max-epochs'))
     .option('--max-features <n>', `TF-IDF vocabulary size (default ${DEFAULT_TRAIN.maxFeatures})`, positiveInt('--max-features'))

@@ -6,6 +6,7 @@
  *   tagsmith.json        this manifest
  *   head.bin             the logistic-regression head (see core/head)
  *   tfidf.json           the TF-IDF state (tfidf and hybrid models)
+ *   rerank.bin           the re-ranker: neighbour index and trees (v2 hybrid models; see core/rerank)
  *   all-MiniLM-L6-v2/    the sentence encoder (embeddings and hybrid models); a directory without
  *                        one may use the shipped models/ one when its files have the recorded sha256
  *
@@ -23,6 +24,7 @@ export type VectorizerKind = 'tfidf' | 'embeddings' | 'hybrid';
 export const MANIFEST_FILE = 'tagsmith.json';
 export const HEAD_FILE = 'head.bin';
 export const TFIDF_FILE = 'tfidf.json';
+export const RERANK_FILE = 'rerank.bin';
 /** The files of an encoder folder that transformers.js reads (runtime/encoder), each hashed in the manifest. */
 /** The int8 ONNX model inside an encoder folder. */
 export const ENCODER_ONNX_FILE = 'onnx/model_quantized.onnx';
@@ -73,6 +75,8 @@ const ManifestSchema = Type.Object({
   thresholds: Type.Array(Type.Number({ minimum: 0, maximum: 1 })),
   /** The head file, its sha256 and size, and its feature dimension (dense + sparse). */
   head: Type.Object({ file: Type.String(), sha256: Sha256, bytes: PositiveInt, dim: PositiveInt }),
+  /** The re-ranker file (core/rerank), its sha256 and size; absent: the head's scores are final. */
+  rerank: Type.Optional(Type.Object({ file: Type.String(), sha256: Sha256, bytes: PositiveInt })),
   /** Training settings and data, for humans and trackers. */
   training: Type.Record(Type.String(), Type.Unknown()),
   /** Test-set evaluation at export time. */
@@ -97,7 +101,7 @@ export function isInsidePath(path: string): boolean {
  * creation time, training log or metrics. The key order is part of the format: do not reorder.
  */
 export function modelIdentity(
-  m: Pick<ModelManifest, 'vectorizer' | 'normalization' | 'encoder' | 'blockWeights' | 'bodyBlockWeights' | 'tags' | 'thresholds'> & { head: string; tfidf?: string },
+  m: Pick<ModelManifest, 'vectorizer' | 'normalization' | 'encoder' | 'blockWeights' | 'bodyBlockWeights' | 'tags' | 'thresholds'> & { head: string; tfidf?: string; rerank?: string },
 ): string {
   return JSON.stringify({
     vectorizer: m.vectorizer,
@@ -109,12 +113,18 @@ export function modelIdentity(
     thresholds: m.thresholds,
     head: m.head,
     tfidf: m.tfidf,
+    rerank: m.rerank, // absent (undefined) leaves models without a re-ranker as they were
   });
 }
 
 /** The identity of a manifest as `modelIdentity` hashes it. */
 export function manifestIdentity(m: ModelManifest): string {
-  return modelIdentity({ ...m, head: m.head.sha256, tfidf: m.tfidf?.sha256 });
+  return modelIdentity({ ...m, head: m.head.sha256, tfidf: m.tfidf?.sha256, rerank: m.rerank?.sha256 });
+}
+
+/** The files of a model folder besides the manifest and the encoder, with the sha256 recorded for each. */
+export function modelFiles(m: ModelManifest): { file: string; sha256: string }[] {
+  return [m.head, ...(m.tfidf ? [m.tfidf] : []), ...(m.rerank ? [m.rerank] : [])].map(({ file, sha256 }) => ({ file, sha256 }));
 }
 
 /** A model's version: the first 12 hex digits of the sha256 of its identity (export, load and upgrade use this one). */
@@ -154,8 +164,10 @@ export function checkManifest(value: unknown, where: string): ModelManifest {
   if (m.bodyBlockWeights && m.vectorizer !== 'hybrid') fail(`bodyBlockWeights on a ${m.vectorizer} model (block weights need both blocks)`);
   const expectedDim = (m.encoder?.dim ?? 0) + (m.tfidf?.features ?? 0);
   if (m.head.dim !== expectedDim) fail(`head.dim is ${m.head.dim} but encoder.dim + tfidf.features is ${expectedDim}`);
+  if (m.rerank && m.vectorizer !== 'hybrid') fail(`a re-ranker on a ${m.vectorizer} model (it needs the embeddings and the head's scores)`);
   const paths: [string, string][] = [['head.file', m.head.file]];
   if (m.tfidf) paths.push(['tfidf.file', m.tfidf.file]);
+  if (m.rerank) paths.push(['rerank.file', m.rerank.file]);
   if (m.encoder) {
     if (m.encoder.id.includes('/')) fail(`encoder.id "${m.encoder.id}" is not a folder name`);
     paths.push(['encoder.id', m.encoder.id], ...Object.keys(m.encoder.files).map((f): [string, string] => [`encoder.files key`, f]));

@@ -8,6 +8,7 @@ import { sha256Hex } from './hash';
 import { TfidfVectorizer, type TfidfState } from './tfidf';
 import { Head, type FeatureRow, type SparseVector } from './head';
 import { checkManifest, identityVersion, manifestIdentity, MANIFEST_FILE, type EncoderSpec, type ModelManifest } from './model';
+import { Reranker } from './rerank';
 import type { ScoredTag } from './types';
 
 /** Turns texts into sentence embeddings (L2-normalised), in the order given. */
@@ -52,8 +53,11 @@ export class Suggester {
     private readonly head: Head,
     private readonly tfidf: TfidfVectorizer | undefined,
     private readonly embed: EmbedFn | undefined,
+    /** The v2 re-ranker (core/rerank), when the model has one. */
+    readonly reranker?: Reranker,
   ) {
     if (manifest.vectorizer !== 'tfidf' && !embed) throw new Error(`a ${manifest.vectorizer} model needs an encoder (pass embed)`);
+    if (Boolean(manifest.rerank) !== Boolean(reranker)) throw new Error(manifest.rerank ? 'the model has a re-ranker: pass it' : 'a re-ranker for a model without one');
     if (manifest.vectorizer !== 'embeddings' && !tfidf) throw new Error(`a ${manifest.vectorizer} model needs its TF-IDF state`);
     this.tagIndex = new Map(manifest.tags.map((t, i) => [t, i]));
   }
@@ -73,15 +77,26 @@ export class Suggester {
 
   /** Feature rows for normalised texts (embeds them in one batch when the model needs it). */
   async featurize(texts: string[], embeddings?: Float32Array[]): Promise<FeatureRow[]> {
-    const kind = this.manifest.vectorizer;
-    const dense = kind === 'tfidf' ? undefined : (embeddings ?? (await this.embed!(texts)));
+    const dense = await this.embeddingsOf(texts, embeddings);
     return texts.map((text, i) => buildRow(dense?.[i], this.tfidf?.transformOne(text), blockScale(this.manifest, text)));
   }
 
-  /** Sigmoid scores of every vocabulary tag, per text. */
+  /**
+   * Scores of every vocabulary tag, per text: the head's sigmoid scores, re-ranked when the model
+   * has a re-ranker (its candidates get the trees' probabilities; see core/rerank).
+   */
   async scoreTexts(texts: string[], embeddings?: Float32Array[]): Promise<Float32Array[]> {
-    const rows = await this.featurize(texts, embeddings);
-    return rows.map((r) => this.head.scores(r));
+    const dense = await this.embeddingsOf(texts, embeddings);
+    return texts.map((text, i) => this.scoreOne(text, dense?.[i]));
+  }
+
+  private async embeddingsOf(texts: string[], embeddings?: Float32Array[]): Promise<Float32Array[] | undefined> {
+    return this.manifest.vectorizer === 'tfidf' ? undefined : (embeddings ?? (await this.embed!(texts)));
+  }
+
+  private scoreOne(text: string, dense: Float32Array | undefined): Float32Array {
+    const scores = this.head.scores(buildRow(dense, this.tfidf?.transformOne(text), blockScale(this.manifest, text)));
+    return this.reranker ? this.reranker.apply(scores, dense!, text) : scores;
   }
 
   /** Ranks tags for a score row. */
@@ -118,8 +133,7 @@ export class Suggester {
     const t1 = performance.now();
     const dense = this.manifest.vectorizer === 'tfidf' ? undefined : await this.embed!([text]);
     const t2 = performance.now();
-    const [row] = await this.featurize([text], dense);
-    const ranked = this.rank(this.head.scores(row), opts);
+    const ranked = this.rank(this.scoreOne(text, dense?.[0]), opts);
     if (timings) {
       timings.encodeMs = t2 - t1;
       timings.headMs = performance.now() - t2 + (t1 - t0);
@@ -258,5 +272,17 @@ export async function loadSuggester(files: ModelFiles, makeEncoder?: EncoderFact
     tfidf = TfidfVectorizer.fromJSON(parseJson(raw, where) as TfidfState);
     if (tfidf.size !== manifest.tfidf.features) throw new Error(`${where}: ${tfidf.size} features, the manifest says ${manifest.tfidf.features}; export the model again`);
   }
-  return new Suggester(manifest, head, tfidf, encoder && (await encoder));
+  let reranker: Reranker | undefined;
+  if (manifest.rerank) {
+    const where = at(manifest.rerank.file);
+    const bytes = await files.bytes(manifest.rerank.file);
+    await checkSha256(bytes, manifest.rerank.sha256, where);
+    try {
+      reranker = Reranker.deserialize(bytes, manifest.tags);
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message}; export the model again`);
+    }
+    if (reranker.index.dim !== manifest.encoder!.dim) throw new Error(`${where}: neighbours of ${reranker.index.dim} values, the encoder gives ${manifest.encoder!.dim}; export the model again`);
+  }
+  return new Suggester(manifest, head, tfidf, encoder && (await encoder), reranker);
 }

@@ -7,7 +7,7 @@
 import { evaluateScores, topK, type Evaluation } from '../learn/evaluation';
 import { centroid, cosineDistance, tagCountJensenShannon } from './distances';
 import { columnDrift, datasetDrift, type ColumnDrift } from './decision';
-import { fitPca, pcaTransform, type PcaModel } from './pca';
+import { fitPca, pcaTransform, type PcaModel } from '../learn/pca';
 import { domainClassifierAuc, type DomainClassifierResult } from './domain';
 import { DESCRIPTOR_NAMES, type Descriptors } from './descriptors';
 import { decideVerdict, type Verdict } from './verdict';

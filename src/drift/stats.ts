@@ -27,7 +27,7 @@ export {
   type CountComparison,
   type CountMap,
 } from './distances';
-export { fitPca, pcaTransform, type PcaModel } from './pca';
+export { fitPca, pcaTransform, type PcaModel } from '../learn/pca';
 export {
   columnDrift,
   datasetDrift,

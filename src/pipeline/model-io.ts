@@ -5,10 +5,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { HEAD_FILE, identityVersion, MANIFEST_FILE, modelIdentity, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
+import { HEAD_FILE, identityVersion, MANIFEST_FILE, modelIdentity, RERANK_FILE, TFIDF_FILE, type ModelManifest, type VectorizerKind } from '../core/model';
 import { loadSuggester, type ModelFiles, type Suggester } from '../core/suggester';
 import type { Head, WeightEncoding } from '../core/head';
 import type { TfidfVectorizer } from '../core/tfidf';
+import type { Reranker } from '../core/rerank';
 import { sha256Hex } from '../core/hash';
 import { replaceDirAtomically, writeFileAtomic } from '../node/fs-atomic';
 import { UsageError } from '../node/errors';
@@ -27,6 +28,8 @@ export interface ModelParts {
   tags: string[];
   thresholds: number[];
   head: Head;
+  /** The re-ranker (hybrid models of v2). */
+  reranker?: Reranker;
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
 }
@@ -43,10 +46,12 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
   const headSha = await sha256Hex(headBytes);
   const tfidfJson = parts.tfidf ? JSON.stringify(parts.tfidf.toJSON()) : undefined;
   const tfidfSha = tfidfJson ? await sha256Hex(tfidfJson) : undefined;
+  const rerankBytes = parts.reranker?.serialize();
+  const rerankSha = rerankBytes ? await sha256Hex(rerankBytes) : undefined;
   const manifest: ModelManifest = {
     format: 'tagsmith-model',
     formatVersion: 1,
-    version: await identityVersion(modelIdentity({ ...parts, head: headSha, tfidf: tfidfSha })),
+    version: await identityVersion(modelIdentity({ ...parts, head: headSha, tfidf: tfidfSha, rerank: rerankSha })),
     createdAt: new Date().toISOString(),
     vectorizer: parts.vectorizer,
     normalization: parts.normalization,
@@ -57,6 +62,7 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
     tags: parts.tags,
     thresholds: parts.thresholds,
     head: { file: HEAD_FILE, sha256: headSha, bytes: headBytes.length, dim: parts.head.dim },
+    ...(rerankBytes ? { rerank: { file: RERANK_FILE, sha256: rerankSha!, bytes: rerankBytes.length } } : {}),
     training: parts.training,
     metrics: parts.metrics,
   };
@@ -64,6 +70,8 @@ export async function exportModel(dir: string, parts: ModelParts): Promise<Model
     writeFileAtomic(join(staging, HEAD_FILE), headBytes);
     if (tfidfJson) writeFileAtomic(join(staging, TFIDF_FILE), tfidfJson);
     else rmSync(join(staging, TFIDF_FILE), { force: true }); // an embeddings model replacing a tfidf one
+    if (rerankBytes) writeFileAtomic(join(staging, RERANK_FILE), rerankBytes);
+    else rmSync(join(staging, RERANK_FILE), { force: true });
     writeFileAtomic(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
   });
   return manifest;

@@ -13,7 +13,7 @@ export const DEFAULT_TRAIN = {
   /** Ridge penalty of the SVM head's embedding block. */
   ridgeAlpha: 10,
   /** TF-IDF weights kept per tag by the SVM head. */
-  keep: 500,
+  keep: 300,
   /** Candidate weights of the embedding margin in the SVM head (chosen on validation). */
   betaGrid: [0.25, 0.5, 0.75, 1, 1.5] as readonly number[],
   maxFeatures: 50000,

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toCsv } from '../tracking/csv';
-import { HEAD_FILE, MANIFEST_FILE, TFIDF_FILE, type ModelManifest } from '../core/model';
+import { MANIFEST_FILE, modelFiles as manifestFiles, type ModelManifest } from '../core/model';
 import type { Evaluation } from '../learn/evaluation';
 import { writeFileAtomic } from '../node/fs-atomic';
 import { resolveTrainOptions, train, type ResolvedTrainOptions, type TrainOptions, type TrainResult } from './train';
@@ -46,6 +46,7 @@ export function requestParams(opts: ResolvedTrainOptions): Record<string, ParamV
     p.keep = opts.keep ?? 'all';
     p.ridge_alpha = opts.ridgeAlpha ?? 'none';
     if (opts.betaByKind !== undefined) p.beta_by_kind = opts.betaByKind;
+    if (opts.vectorizer === 'hybrid') p.rerank = opts.rerank ?? true;
   }
   return p;
 }
@@ -63,6 +64,10 @@ export function resultParams(result: TrainResult): Record<string, ParamValue> {
   if (tr.params.svc && result.manifest.vectorizer === 'hybrid') {
     p.beta = tr.params.svc.beta;
     p.beta_body = tr.params.svc.beta_body;
+  }
+  if (tr.params.rerank) {
+    const r = tr.params.rerank;
+    Object.assign(p, { rerank_components: r.components, rerank_k: r.k, rerank_trees: r.trees, rerank_candidate_recall: r.candidate_recall });
   }
   if (result.manifest.tfidf) p.tfidf_features = result.manifest.tfidf.features;
   if (result.manifest.encoder) p.encoder = result.manifest.encoder.id;
@@ -222,7 +227,7 @@ export async function writeTrainArtifacts(dir: string, result: TrainResult): Pro
 
 /** The files of an exported model directory (those the manifest names; the encoder is referenced by id). */
 export function modelFiles(manifest: ModelManifest): string[] {
-  return [MANIFEST_FILE, HEAD_FILE, ...(manifest.tfidf ? [TFIDF_FILE] : [])];
+  return [MANIFEST_FILE, ...manifestFiles(manifest).map((f) => f.file)];
 }
 
 /** Logs a finished training into `run`: params, metrics, the loss curve, tags and artifacts. */

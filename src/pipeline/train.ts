@@ -27,6 +27,9 @@ import { exportModel } from './model-io';
 import type { IngestReport } from './ingest';
 import { DEFAULT_TRAIN } from './train-defaults';
 import { trainSvcHead } from './head-svc';
+import type { Reranker } from '../core/rerank';
+import { trainReranker } from '../learn/rerank-train';
+import { GBDT_DEFAULTS } from '../learn/gbdt';
 
 export interface TrainOptions {
   data: string[];
@@ -55,6 +58,11 @@ export interface TrainOptions {
    * with a body (default true); false: one weight for all (the experiment's `hybrid-one-beta`).
    */
   betaByKind?: boolean;
+  /**
+   * SVM head, hybrid: add the re-ranker (core/rerank: neighbours' votes and trees over the head's
+   * candidates; default true). false: the head's scores are final (the experiment's `hybrid-head`).
+   */
+  rerank?: boolean;
   /** Progress lines for humans (stderr). */
   log?: (line: string) => void;
 }
@@ -83,6 +91,7 @@ export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
     C: opts.C ?? (head === 'svc' ? DEFAULT_TRAIN.svcC : DEFAULT_TRAIN.C),
     keep: head === 'svc' ? (opts.keep ?? DEFAULT_TRAIN.keep) : undefined,
     betaByKind: head === 'svc' && opts.vectorizer === 'hybrid' ? (opts.betaByKind ?? true) : undefined,
+    rerank: head === 'svc' && opts.vectorizer === 'hybrid' ? (opts.rerank ?? true) : false,
     ridgeAlpha: head === 'svc' ? DEFAULT_TRAIN.ridgeAlpha : undefined,
     classWeight: opts.classWeight ?? null,
     maxEpochs: opts.maxEpochs ?? DEFAULT_TRAIN.maxEpochs,
@@ -118,6 +127,21 @@ export interface TrainingRecord {
       beta_search: { group: string; beta: number; n: number; p1: number; r5: number }[];
       kept_weights: number;
       mean_iterations: number;
+    };
+    /** The re-ranker's settings and what it was trained on (core/rerank). */
+    rerank?: {
+      components: number;
+      explained_variance: number;
+      k: number;
+      power: number;
+      head_candidates: number;
+      neighbour_candidates: number;
+      trees: number;
+      depth: number;
+      learning_rate: number;
+      rows: number;
+      positives: number;
+      candidate_recall: number;
     };
     limit: number | null;
     split: typeof DEFAULT_SPLIT;
@@ -391,10 +415,55 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   }
   lap('head', t);
 
-  // 5. thresholds (validation) and evaluation (test)
+  // 5. re-ranker (hybrid SVM head): neighbours from train, trees from validation (cross-fitted scores)
+  const headScoresOf = (p: Part) => rowsOf(p, headWeights ?? { blockWeights }).map((r) => fit.head.scores(r));
+  let reranker: Reranker | undefined;
+  let rerankRecord: TrainingRecord['params']['rerank'];
+  let valScores: Float32Array[];
+  if (opts.rerank && dense) {
+    t = Date.now();
+    const r = trainReranker({
+      tags: vocab.tags,
+      tagCounts: vocab.counts,
+      trainEmbeddings: slice(dense, 'train'),
+      trainLabels: slice(labels, 'train'),
+      validationEmbeddings: slice(dense, 'validation'),
+      validationHeadScores: headScoresOf('validation'),
+      validationTexts: slice(allItems, 'validation').map((it) => it.text),
+      validationLabels: slice(labels, 'validation'),
+    });
+    reranker = r.reranker;
+    valScores = r.validationScores;
+    const g = { ...GBDT_DEFAULTS };
+    const s = reranker.settings;
+    rerankRecord = {
+      components: reranker.index.components,
+      explained_variance: r.explainedVariance,
+      k: s.k,
+      power: s.power,
+      head_candidates: s.headCandidates,
+      neighbour_candidates: s.neighbourCandidates,
+      trees: reranker.gbdt.trees,
+      depth: reranker.gbdt.depth,
+      learning_rate: g.learningRate,
+      rows: r.rows,
+      positives: r.positives,
+      candidate_recall: r.candidateRecall,
+    };
+    lap('rerank', t);
+    log(`re-ranker: ${reranker.index.count} neighbours x ${reranker.index.components} components (${(r.explainedVariance * 100).toFixed(1)} % of the variance), ${reranker.gbdt.trees} trees on ${r.rows} candidates (${(r.candidateRecall * 100).toFixed(1)} % of validation gold tags among them)`);
+  } else {
+    valScores = headScoresOf('validation');
+  }
+  const scoresOf = (p: Part): Float32Array[] => {
+    const head = headScoresOf(p);
+    if (!reranker) return head;
+    const [from] = range(p);
+    return head.map((sc, k) => reranker!.apply(sc, dense![from + k], allItems[from + k].text));
+  };
+
+  // 6. thresholds (validation) and evaluation (test)
   t = Date.now();
-  const scoresOf = (p: Part) => rowsOf(p, headWeights ?? { blockWeights }).map((r) => fit.head.scores(r));
-  const valScores = scoresOf('validation');
   const tuned = tuneThresholds(valScores, slice(labels, 'validation'), vocab.tags.length);
   const goldOf = (p: Part) => slice(allItems, p).map((it) => it.question.tags);
   const validation = evaluateScores(valScores, goldOf('validation'), vocab.tags, tuned.thresholds);
@@ -402,7 +471,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
   lap('evaluation', t);
   timings.total = (Date.now() - t0) / 1000;
 
-  // 6. export
+  // 7. export
   const record: TrainingRecord = {
     params: {
       vectorizer: opts.vectorizer,
@@ -417,6 +486,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
       tfidf: tfidf ? { ...tfidfConfig, features: tfidf.size } : undefined,
       block_weights: opts.blockWeights,
       ...(svcRecord ? { svc: svcRecord } : {}),
+      ...(rerankRecord ? { rerank: rerankRecord } : {}),
       limit: opts.limit ?? null,
       split: DEFAULT_SPLIT,
       global_threshold: tuned.global,
@@ -439,6 +509,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
     tags: vocab.tags,
     thresholds: tuned.thresholds,
     head: fit.head,
+    reranker,
     training: { ...record },
     metrics: { test: summary(test), validation: summary(validation) },
   });

@@ -1,6 +1,6 @@
 /**
  * Crafted model folders for the model-loading tests: a copy of the shipped model (models/
- * tagsmith.json, head.bin, tfidf.json; the encoder only when asked) in a temp dir, then one thing
+ * tagsmith.json, head.bin, tfidf.json, rerank.bin; the encoder only when asked) in a temp dir, then one thing
  * changed at a time.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ export function versionOf(m: Manifest): string {
     thresholds: m.thresholds,
     head: m.head.sha256,
     tfidf: m.tfidf?.sha256,
+    rerank: m.rerank?.sha256,
   };
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 12);
 }
@@ -34,7 +35,7 @@ export function versionOf(m: Manifest): string {
 /** A temp copy of the shipped model; `encoder`: also copy its encoder folder. */
 export function copyShippedModel(opts: { encoder?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'tagsmith-model-'));
-  for (const f of ['tagsmith.json', 'head.bin', 'tfidf.json']) cpSync(join(MODELS, f), join(dir, f));
+  for (const f of ['tagsmith.json', 'head.bin', 'tfidf.json', 'rerank.bin']) cpSync(join(MODELS, f), join(dir, f));
   if (opts.encoder) cpSync(join(MODELS, ENCODER_ID), join(dir, ENCODER_ID), { recursive: true });
   return dir;
 }

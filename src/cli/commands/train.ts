@@ -10,7 +10,7 @@ import { DEFAULT_TRAIN_EXPERIMENT, trainTracked, type TrackedFailure, type Track
 
 /** CLI options: the training options as typed on the command line (class weight and cache as given). */
 export interface TrainCommandOptions
-  extends Pick<TrainOptions, 'data' | 'out' | 'vectorizer' | 'tags' | 'seed' | 'C' | 'maxEpochs' | 'maxFeatures' | 'limit' | 'head' | 'keep' | 'threads'> {
+  extends Pick<TrainOptions, 'data' | 'out' | 'vectorizer' | 'tags' | 'seed' | 'C' | 'maxEpochs' | 'maxFeatures' | 'limit' | 'head' | 'keep' | 'threads' | 'rerank'> {
   classWeight: string;
   cache: string;
   json?: boolean;
@@ -40,6 +40,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
     head: opts.head,
     keep: opts.keep,
     threads: opts.threads,
+    rerank: opts.rerank,
     limit: opts.limit,
     cacheDir: resolve(opts.cache),
   };

@@ -20,7 +20,8 @@
  * The model is plain JSON (number arrays), so it can be stored next to a drift reference.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { Sample } from './numeric';
+/** A row of numbers (an array or a typed array). */
+export type Sample = ArrayLike<number>;
 
 export interface PcaModel {
   nComponents: number;
