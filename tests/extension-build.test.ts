@@ -50,7 +50,7 @@ describe('the built extension', () => {
   it('bundles the model, the encoder and the WASM runtime, and the offscreen page only for Chrome', () => {
     for (const b of ['chrome', 'firefox'] as const) {
       const files = walk(dirs[b]).map((f) => relative(dirs[b], f));
-      for (const f of ['models/tagsmith.json', 'models/head.bin', 'models/tfidf.json', 'models/all-MiniLM-L6-v2/onnx/model_quantized.onnx', 'models/all-MiniLM-L6-v2/tokenizer.json', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort-wasm-simd-threaded.mjs', 'model-worker.js', 'popup.html', 'options.html']) {
+      for (const f of ['models/tagsmith.json', 'models/head.bin', 'models/tfidf.json', 'models/rerank.bin', 'models/all-MiniLM-L6-v2/onnx/model_quantized.onnx', 'models/all-MiniLM-L6-v2/tokenizer.json', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort-wasm-simd-threaded.mjs', 'model-worker.js', 'popup.html', 'options.html']) {
         expect(files, `${b}: ${f}`).toContain(f);
       }
       expect(files.includes('offscreen.html')).toBe(b === 'chrome');

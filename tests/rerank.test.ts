@@ -215,7 +215,7 @@ describe('training and the file', () => {
     expect(() => Reranker.deserialize(bad, tags)).toThrow(/wrong magic number/);
     expect(() => Reranker.deserialize(bytes.subarray(0, bytes.length - 10), tags)).toThrow(/truncated/);
     expect(() => Reranker.deserialize(bytes.subarray(0, 40), tags)).toThrow(/truncated/);
-    expect(() => Reranker.deserialize(bytes, tags.slice(0, 5))).toThrow(/tag \d+ of 5|5 tags/);
+    expect(() => Reranker.deserialize(bytes, tags.slice(0, 5))).toThrow(/made for 30 tags, the model has 5/);
     expect(() => new Reranker(result.reranker.settings, new Float32Array(T), new GbdtModel(0, 1, 3, new Int16Array(1), new Float32Array(1), new Float32Array(2)), result.reranker.index, tags)).toThrow(
       /trees over 3 features/,
     );

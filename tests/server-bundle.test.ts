@@ -94,6 +94,8 @@ describe('bundle:server', () => {
     const r = buildBundle(['--model', join(REPO, 'models'), '--out', join(work, 'hybrid')]);
     expect(r.stdout).toMatch(/smoke test: .*\/predict\/ -> python/);
     expect(r.status).toBe(0);
+    // the re-ranker travels with it, byte for byte
+    expect(readFileSync(join(work, 'hybrid', 'model', 'rerank.bin')).equals(readFileSync(join(REPO, 'models', 'rerank.bin')))).toBe(true);
   }, 120_000);
 
   it('fails when the bundle is over its budget', () => {

@@ -292,13 +292,11 @@ export function tagWords(tag: string): TagWords {
   return { name, ...(spaced ? { spaced } : {}), parts: name.split('-').filter((p) => p.length > 2) };
 }
 
-/** What `rerank.bin` holds besides the index. */
+/** The JSON part of `rerank.bin` (the arrays follow it in binary; see `serialize`). */
 export interface RerankInfo {
   settings: RerankSettings;
-  /** ln(1 + training questions) of each tag. */
-  priors: number[];
   features: string[];
-  gbdt: GbdtJson;
+  gbdt: { base: number; depth: number; features: number };
 }
 
 export class Reranker {
@@ -339,18 +337,29 @@ export class Reranker {
     return out;
   }
 
+  /**
+   * The file: a header of 10 u32 (magic "TSRR", format, JSON length, embedding dim, components d,
+   * items n, stored tag ids, lists, trees, tags), the JSON `RerankInfo`, padding to 4 bytes, then
+   * little-endian arrays: f32 mean (dim), projection (dim x d), scales (d), list centres (lists x d);
+   * u32 list offsets (lists + 1); f32 tag priors (tags), tree thresholds (trees x (2^depth - 1)),
+   * leaf values (trees x 2^depth); u16 item norms (float16, n), split features (trees x
+   * (2^depth - 1)), tag ids; u8 tags per item (n), codes (n x d, int8).
+   */
   serialize(): Uint8Array {
-    const info: RerankInfo = { settings: this.settings, priors: Array.from(this.priors), features: [...RERANK_FEATURES], gbdt: this.gbdt.toJSON() };
+    const g = this.gbdt;
+    const info: RerankInfo = { settings: this.settings, features: [...RERANK_FEATURES], gbdt: { base: g.base, depth: g.depth, features: g.features } };
     const { mean, proj, scale, centroids, listPtr, codes, invNorm, labelCounts, labelIds } = this.index;
     const json = new TextEncoder().encode(JSON.stringify(info));
-    const header = [RERANK_MAGIC, RERANK_FORMAT_VERSION, json.length, mean.length, scale.length, invNorm.length, labelIds.length, listPtr.length - 1];
+    const header = [RERANK_MAGIC, RERANK_FORMAT_VERSION, json.length, mean.length, scale.length, invNorm.length, labelIds.length, listPtr.length - 1, g.trees, this.priors.length];
     const w = new ByteWriter();
     for (const v of header) w.u32(v);
     w.bytes(json);
     w.align(4);
     for (const a of [mean, proj, scale, centroids]) for (const v of a) w.f32(v);
     for (const v of listPtr) w.u32(v);
+    for (const a of [this.priors, g.threshold, g.leaf]) for (const v of a) w.f32(v);
     for (const v of invNorm) w.u16(float32ToFloat16Bits(v));
+    for (const v of g.feature) w.u16(v);
     for (const v of labelIds) w.u16(v);
     w.bytes(labelCounts);
     w.bytes(new Uint8Array(codes.buffer, codes.byteOffset, codes.length));
@@ -364,26 +373,35 @@ export class Reranker {
     };
     if (bytes.length < HEADER_BYTES) fail(`${bytes.length} bytes`);
     const r = new ByteReader(bytes, fail);
-    const [magic, version, jsonLen, dim, d, n, labels, lists] = Array.from({ length: HEADER_BYTES / 4 }, () => r.u32());
+    const [magic, version, jsonLen, dim, d, n, labels, lists, trees, numTags] = Array.from({ length: HEADER_BYTES / 4 }, () => r.u32());
     if (magic !== RERANK_MAGIC) fail('wrong magic number');
     if (version !== RERANK_FORMAT_VERSION) fail(`format ${version}, this build reads ${RERANK_FORMAT_VERSION}`);
-    const head = HEADER_BYTES + jsonLen;
-    // the layout serialize writes: n * 2 bytes of norms after 4-byte data keep the 2-byte alignment
-    const need = head + ((4 - (head % 4)) % 4) + (dim + dim * d + d + lists * d + lists + 1) * 4 + n * 2 + labels * 2 + n + n * d;
-    if (bytes.length !== need) fail(`${bytes.length} bytes where the header promises ${need}: ${bytes.length < need ? 'truncated' : 'damaged'}`);
+    if (numTags !== tags.length) fail(`made for ${numTags} tags, the model has ${tags.length}`);
     let info: RerankInfo;
     try {
       info = JSON.parse(new TextDecoder().decode(r.bytes(jsonLen))) as RerankInfo;
     } catch (err) {
       return fail(`header is not JSON (${(err as Error).message})`);
     }
+    const depth = info.gbdt?.depth;
+    if (!Number.isInteger(depth) || depth < 1 || depth > 12) fail(`tree depth ${depth} (1..12 expected)`);
+    const internal = trees * ((1 << depth) - 1);
+    const leaves = trees * (1 << depth);
+    const head = HEADER_BYTES + jsonLen;
+    // 4-byte arrays first, then 2-byte, then bytes: no padding after the JSON's
+    const need = head + ((4 - (head % 4)) % 4) + (dim + dim * d + d + lists * d + lists + 1 + numTags + internal + leaves) * 4 + (n + internal + labels) * 2 + n + n * d;
+    if (bytes.length !== need) fail(`${bytes.length} bytes where the header promises ${need}: ${bytes.length < need ? 'truncated' : 'damaged'}`);
     r.align(4);
     const mean = r.f32(dim);
     const proj = r.f32(dim * d);
     const scale = r.f32(d);
     const centroids = r.f32(lists * d);
     const listPtr = Uint32Array.from({ length: lists + 1 }, () => r.u32());
+    const priors = r.f32(numTags);
+    const threshold = r.f32(internal);
+    const leaf = r.f32(leaves);
     const invNorm = Float32Array.from({ length: n }, () => float16BitsToFloat32(r.u16()));
+    const feature = Int16Array.from({ length: internal }, () => r.u16());
     const labelIds = Uint16Array.from({ length: labels }, () => r.u16());
     const labelCounts = r.bytes(n).slice();
     const codes = new Int8Array(r.bytes(n * d).slice().buffer);
@@ -394,17 +412,17 @@ export class Reranker {
     if (!s || ![s.headCandidates, s.neighbourCandidates, s.k, s.probe].every((v) => Number.isInteger(v) && v > 0) || !(s.power > 0)) {
       fail('settings need positive headCandidates, neighbourCandidates, k, probe and power');
     }
-    let index: NeighbourIndex;
     try {
-      index = new NeighbourIndex(mean, proj, scale, centroids, listPtr, codes, invNorm, labelCounts, labelIds);
+      const gbdt = new GbdtModel(info.gbdt.base, depth, info.gbdt.features, feature, threshold, leaf);
+      const index = new NeighbourIndex(mean, proj, scale, centroids, listPtr, codes, invNorm, labelCounts, labelIds);
+      return new Reranker(s, priors, gbdt, index, tags);
     } catch (err) {
       return fail((err as Error).message);
     }
-    return new Reranker(s, info.priors, GbdtModel.fromJSON(info.gbdt), index, tags);
   }
 }
 
-const HEADER_BYTES = 32;
+const HEADER_BYTES = 40;
 
 /** Little-endian writes into a growing buffer. */
 class ByteWriter {
