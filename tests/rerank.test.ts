@@ -206,6 +206,11 @@ describe('training and the file', () => {
   it('reads back what it wrote, bit for bit, and says what is wrong with a damaged file', () => {
     const bytes = result.reranker.serialize();
     const back = Reranker.deserialize(bytes, tags);
+    // what Node's loader passes: a Buffer (its slice() is a view of a larger pool)
+    const pooled = Buffer.concat([Buffer.from('padding'), Buffer.from(bytes)]).subarray(7);
+    const fromBuffer = Reranker.deserialize(pooled, tags);
+    expect(fromBuffer.index.codes).toEqual(result.reranker.index.codes);
+    expect(fromBuffer.index.labelCounts).toEqual(result.reranker.index.labelCounts);
     for (const i of test.slice(0, 50)) {
       const s = headOf(i);
       expect(back.apply(s, emb[i], textOf(i))).toEqual(result.reranker.apply(s, emb[i], textOf(i)));

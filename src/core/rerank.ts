@@ -403,8 +403,10 @@ export class Reranker {
     const invNorm = Float32Array.from({ length: n }, () => float16BitsToFloat32(r.u16()));
     const feature = Int16Array.from({ length: internal }, () => r.u16());
     const labelIds = Uint16Array.from({ length: labels }, () => r.u16());
-    const labelCounts = r.bytes(n).slice();
-    const codes = new Int8Array(r.bytes(n * d).slice().buffer);
+    // copies, not views: a Node Buffer's slice() shares its memory (and its whole .buffer)
+    const labelCounts = Uint8Array.from(r.bytes(n));
+    const raw = r.bytes(n * d);
+    const codes = new Int8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
     for (const id of labelIds) if (id >= tags.length) fail(`a neighbour has tag ${id} of ${tags.length}`);
     const names = info.features ?? [];
     if (names.join(',') !== RERANK_FEATURES.join(',')) fail(`features [${names.join(', ')}], this build computes [${RERANK_FEATURES.join(', ')}]`);
