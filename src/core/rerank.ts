@@ -262,7 +262,9 @@ export function candidateRows(
     const z = logit(headScores[t]);
     const o = r * f;
     x[o] = z;
-    x[o + 1] = rankOf(headScores, t, RANK_CAP);
+    // the head's own candidates know their rank (topIndices orders ties as rankOf counts them)
+    const h = r < headTop.length ? r : -1;
+    x[o + 1] = h >= 0 ? h : rankOf(headScores, t, RANK_CAP);
     x[o + 2] = vote[t];
     x[o + 3] = voteRankOf.get(t) ?? RANK_CAP;
     x[o + 4] = bestSim[t];
