@@ -149,15 +149,28 @@ export class NeighbourIndex {
     const { scale, codes, invNorm, listPtr } = this;
     const d = scale.length;
     const q = this.project(embedding);
-    const qs = new Float32Array(d);
-    for (let c = 0; c < d; c++) qs[c] = q[c] * scale[c];
+    // float32-rounded like the stored scales' products, held as float64 (no conversion per read)
+    const qs = new Float64Array(d);
+    for (let c = 0; c < d; c++) qs[c] = Math.fround(q[c] * scale[c]);
     const sims = new Float64Array(k).fill(-Infinity);
     const ids = new Int32Array(k).fill(-1);
+    const d4 = d - (d % 4);
     for (const l of this.nearestLists(q, probe)) {
       for (let i = listPtr[l], o = listPtr[l] * d, end = listPtr[l + 1]; i < end; i++, o += d) {
-        let s = 0;
-        for (let c = 0; c < d; c++) s += qs[c] * codes[o + c];
-        s *= invNorm[i];
+        // four interleaved partial sums (components c ≡ 0..3 mod 4): twice as fast as one
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let c = 0;
+        for (; c < d4; c += 4) {
+          s0 += qs[c] * codes[o + c];
+          s1 += qs[c + 1] * codes[o + c + 1];
+          s2 += qs[c + 2] * codes[o + c + 2];
+          s3 += qs[c + 3] * codes[o + c + 3];
+        }
+        for (; c < d; c++) s0 += qs[c] * codes[o + c];
+        const s = (s0 + s1 + (s2 + s3)) * invNorm[i];
         if (s <= sims[k - 1]) continue;
         let at = k - 1;
         while (at > 0 && s > sims[at - 1]) {
