@@ -156,6 +156,8 @@ describe.each(BROWSERS)('the extension in real %s', (browserName) => {
     expect((await texts(p, '[data-testid="model-status"]'))[0]).toMatch(
       browserName === 'firefox' ? /onnxruntime-web 1\.\d+\.\d+ \(wasm, 1 thread\)/ : /onnxruntime-web 1\.\d+\.\d+ \(wasm, 2 threads\)/,
     );
+    // the head's dense scores run in WebAssembly SIMD in the worker (the CSP allows 'wasm-unsafe-eval')
+    expect((await texts(p, '[data-testid="model-status"]'))[0]).toContain('head wasm-simd');
     expect((await texts(p, '.ts-meta'))[0]).toMatch(/ms computing/);
     // A second question from the same popup (after it re-rendered with the model status) is answered too.
     await askPopup(p, CSS_TITLE, CSS_BODY, 'css');

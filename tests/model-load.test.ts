@@ -225,8 +225,11 @@ describe('loading order (cold start)', () => {
     const reply = await cold.suggest({ title: question.title, body: '', bodyFormat: 'markdown', k: 3 });
     expect(reply.tags.length).toBeGreaterThan(0);
     expect(asked).toHaveLength(2);
-    expect(asked[0]).toEqual(['warm up']); // first, so the suggestion does not meet the cold runtime
+    // first, so the suggestion does not meet the cold runtime: the warm-up question, normalised
+    expect(asked[0]).toHaveLength(1);
+    expect(asked[0][0]).toContain('How do I merge two dictionaries in a single expression in Python?\nI have two dictionaries');
     expect(asked[1][0]).toContain('merge two dictionaries');
+    expect(asked[1][0]).not.toContain('I have two dictionaries');
     const st = cold.status();
     expect(st).toMatchObject({ state: 'ready', phases: { encoderMs: expect.any(Number), warmupMs: expect.any(Number) } });
     if (st.state === 'ready') expect(st.phases!.encoderMs! + st.phases!.warmupMs).toBeLessThanOrEqual(st.loadMs);

@@ -135,12 +135,13 @@ async function measure(name: BrowserName, questions: Typed[]) {
     coldParts.push(parts);
     console.log(`  ${name} cold start ${r + 1}: first suggestion after ${res.ms.toFixed(0)} ms (model load ${parts.loadMs} ms, of which encoder ${parts.encoderMs}; the suggestion ${parts.firstSuggestionMs} ms)`);
   }
-  const { userAgent, warm, runtime } = await withExtensionPage(name, async (page) => {
+  const { userAgent, warm, runtime, headEngine } = await withExtensionPage(name, async (page) => {
     await sendAll(page, questions.slice(0, 3)); // load + warm up, not measured
-    const status = await page.evaluate<{ ok: boolean; value?: { runtime?: string } }>(STATUS);
-    return { userAgent: await page.evaluate<string>('navigator.userAgent'), warm: await sendAll(page, questions), runtime: status?.value?.runtime ?? 'unknown' };
+    const status = await page.evaluate<{ ok: boolean; value?: { runtime?: string; headEngine?: string } }>(STATUS);
+    const value = status?.value;
+    return { userAgent: await page.evaluate<string>('navigator.userAgent'), warm: await sendAll(page, questions), runtime: value?.runtime ?? 'unknown', headEngine: value?.headEngine ?? 'unknown' };
   });
-  return { userAgent, cold, coldParts, warm, runtime };
+  return { userAgent, cold, coldParts, warm, runtime, headEngine };
 }
 
 async function main() {
@@ -168,7 +169,7 @@ async function main() {
 
   const browsers = Object.fromEntries(
     BROWSERS.map((name) => {
-      const { userAgent, cold, coldParts, warm, runtime } = measured[name]!;
+      const { userAgent, cold, coldParts, warm, runtime, headEngine } = measured[name]!;
       const medianOf = (k: keyof ColdParts) => round(quantile(coldParts.map((p) => p[k]), 0.5));
       const ms = warm.map((w) => w.ms);
       const model = warm.map((w) => w.tookMs);
@@ -177,6 +178,7 @@ async function main() {
         {
           userAgent,
           runtime,
+          headEngine,
           coldStartMs: { runs: cold.map(round), median: round(quantile(cold, 0.5)) },
           // medians of each part over the cold runs (they need not add up to the median total)
           coldStartPartsMs: { start: medianOf('startMs'), load: medianOf('loadMs'), encoder: medianOf('encoderMs'), firstSuggestion: medianOf('firstSuggestionMs') },
@@ -202,7 +204,7 @@ async function main() {
     targets: { p50: 60, p95: 150, coldStart: 1500, chromiumModelToNode: { p50: 2.5, p95: 3 }, chromiumColdStart: 1000, firefoxModelToNodeP50: 5 },
   };
   for (const [name, r] of Object.entries(browsers)) {
-    console.log(`${name} (${r.userAgent}), encoder on ${r.runtime}:`);
+    console.log(`${name} (${r.userAgent}), encoder on ${r.runtime}, head's dense scores in ${r.headEngine}:`);
     console.log(`  cold start (first suggestion): median ${r.coldStartMs.median} ms over ${COLD_RUNS} fresh browsers (target <= 1500; Chromium <= 1000)`);
     const p = r.coldStartPartsMs;
     console.log(`    medians of its parts: start (document, worker) ${p.start} ms, model load ${p.load} ms (encoder ready at ${p.encoder} ms), first suggestion ${p.firstSuggestion} ms`);

@@ -70,6 +70,11 @@ export class Suggester {
     return this.manifest.tags;
   }
 
+  /** Where the head's dense scores are computed (core/kernels/dense-dots): 'wasm-simd', 'js' or 'js-generic'. */
+  get headEngine(): string {
+    return this.head.denseEngine;
+  }
+
   /** The model's text for a question (the one normalisation). */
   textOf(question: QuestionText): string {
     return normalizeQuestion(question, this.manifest.normalization.options);

@@ -49,6 +49,8 @@ export type ModelStatus =
       phases?: { encoderMs?: number; warmupMs: number };
       /** What runs the sentence encoder, e.g. "onnxruntime-web 1.30.0 (wasm, 2 threads)"; absent for a TF-IDF model. */
       runtime?: string;
+      /** Where the head's dense scores are computed: "wasm-simd", or "js" where WebAssembly SIMD is unavailable. */
+      headEngine?: string;
     }
   | { state: 'failed'; error: string };
 

@@ -31,7 +31,7 @@ export function webOnnxRuntime(opts: WebRuntimeOptions): OnnxRuntime {
   return {
     name: `onnxruntime-web ${ort.env.versions.web ?? '?'} (wasm, ${threads} thread${threads === 1 ? '' : 's'})`,
     async createSession(url) {
-      return bertSession(ort.Tensor, await ort.InferenceSession.create(url, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
+      return bertSession(ort.Tensor, await ort.InferenceSession.create(url, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', extra: { session: { intra_op: { allow_spinning: '0' } } } }));
     },
   };
 }

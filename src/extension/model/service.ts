@@ -30,6 +30,58 @@ export interface ModelService {
   embed(texts: string[]): Promise<Float32Array[]>;
 }
 
+/**
+ * A realistic question for the warm-up, with the markdown real questions use (emphasis, a fenced
+ * and an indented code block, inline code, lists, a quote, inline and reference links, inline HTML,
+ * a heading, CRLF line ends): each construct's code in the parser runs before a real question needs it.
+ */
+export const WARMUP_QUESTION = {
+  title: 'How do I merge two dictionaries in a single expression in Python?',
+  body: [
+    'I have two dictionaries and want a **new** one with the keys of _both_ (the second wins on a clash):',
+    '',
+    '```python',
+    'x = {"a": 1, "b": 2}',
+    'y = {"b": 3, "c": 4}',
+    'z = merge(x, y)  # {"a": 1, "b": 3, "c": 4}',
+    '```',
+    '',
+    '### What I tried',
+    '',
+    '1. `x.update(y)` changes `x` in place, which I do not want.',
+    '2. A loop:',
+    '',
+    '        for k in y: x[k] = y[k]',
+    '',
+    '> The update() method updates the dictionary with the elements from another dictionary',
+    '> object or from an iterable of key/value pairs.',
+    '',
+    '- See [the docs][1] and [PEP 584](https://peps.python.org/pep-0584/).<br/>',
+    '- Python 3.8 on Windows',
+    '',
+    '  [1]: https://docs.python.org/3/library/stdtypes.html#dict',
+  ].join('\r\n'),
+  bodyFormat: 'markdown' as const,
+};
+
+/** Rounds of `warmUpScoring`. */
+export const JIT_WARMUP_ROUNDS = 25;
+
+/**
+ * Scores the warm-up question again and again without the encoder, one round per task, after the
+ * load: the JavaScript engine compiles the hot path (normalisation, TF-IDF, head, re-ranker,
+ * ranking) with its optimising tier only after it has run it a while, so without this the first
+ * ~10 real questions took 5-15 ms there instead of ~2 (bench:browser, Chromium). Each round is a
+ * separate task (a few ms), so a suggestion that arrives meanwhile waits for one round at most.
+ */
+async function warmUpScoring(s: Suggester, embedding: Float32Array[] | undefined): Promise<void> {
+  for (let i = 0; i < JIT_WARMUP_ROUNDS; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const text = s.textOf(WARMUP_QUESTION);
+    s.rank((await s.scoreTexts([text], embedding))[0], { k: 5 });
+  }
+}
+
 /** Model files read with fetch relative to a base URL; a missing file is a clear error. */
 export function fetchModelFiles(baseUrl: string, fetchImpl: typeof fetch = fetch): ModelFiles {
   const get = async (name: string): Promise<Response> => {
@@ -87,7 +139,9 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     // and the first suggestion then meets a warm runtime. When a suggestion is already waiting it
     // costs about nothing: in Chromium (5 cold starts each, a scratch probe) the warm-up took
     // 210-290 ms and the question after it 70-130 ms, against 210-540 ms for the question alone.
-    if (embedFn) await s.scoreTexts(['warm up']);
+    const warmText = s.textOf(WARMUP_QUESTION);
+    const warmEmbedding = embedFn ? await embedFn([warmText]) : undefined;
+    await s.scoreTexts([warmText], warmEmbedding);
     const loadMs = since();
     state = {
       state: 'ready',
@@ -97,7 +151,9 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
       loadMs,
       phases: { ...(encoderMs === undefined ? {} : { encoderMs }), warmupMs: loadMs - ready },
       ...(runtime ? { runtime } : {}),
+      headEngine: s.headEngine,
     };
+    warmUpScoring(s, warmEmbedding).catch(() => undefined); // only a speed-up: a real question would meet the same error and report it
     return s;
   }
 

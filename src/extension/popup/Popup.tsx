@@ -23,7 +23,7 @@ function describe(status: ModelStatus | undefined): string {
   if (!status) return 'model: asking…';
   switch (status.state) {
     case 'ready':
-      return `model ${status.version} (${status.vectorizer}, ${status.tags} tags) · loaded in ${status.loadMs} ms${status.runtime ? ` · ${status.runtime}` : ''}`;
+      return `model ${status.version} (${status.vectorizer}, ${status.tags} tags) · loaded in ${status.loadMs} ms${status.runtime ? ` · ${status.runtime}` : ''}${status.headEngine ? ` · head ${status.headEngine}` : ''}`;
     case 'loading':
       return 'model: loading…';
     case 'idle':
