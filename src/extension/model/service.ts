@@ -31,9 +31,10 @@ export interface ModelService {
 }
 
 /**
- * A realistic question for the warm-up, with the markdown real questions use (emphasis, a fenced
- * and an indented code block, inline code, lists, a quote, inline and reference links, inline HTML,
- * a heading, CRLF line ends): each construct's code in the parser runs before a real question needs it.
+ * A realistic question for the scoring warm-up (`warmUpScoring`), with the markdown real questions
+ * use (emphasis, a fenced and an indented code block, inline code, lists, a quote, inline and
+ * reference links, inline HTML, a heading, CRLF line ends): each construct's code in the parser
+ * runs before a real question needs it.
  */
 export const WARMUP_QUESTION = {
   title: 'How do I merge two dictionaries in a single expression in Python?',
@@ -64,17 +65,18 @@ export const WARMUP_QUESTION = {
   bodyFormat: 'markdown' as const,
 };
 
-/** Rounds of `warmUpScoring`. */
-export const JIT_WARMUP_ROUNDS = 25;
+/** Rounds of `warmUpScoring` (~0.3-0.6 s of background work once per model load). */
+export const JIT_WARMUP_ROUNDS = 200;
 
 /**
  * Scores the warm-up question again and again without the encoder, one round per task, after the
- * load: the JavaScript engine compiles the hot path (normalisation, TF-IDF, head, re-ranker,
- * ranking) with its optimising tier only after it has run it a while, so without this the first
- * ~10 real questions took 5-15 ms there instead of ~2 (bench:browser, Chromium). Each round is a
- * separate task (a few ms), so a suggestion that arrives meanwhile waits for one round at most.
+ * load: JavaScript engines compile a function with their optimising tier only after many calls
+ * (SpiderMonkey's Ion after ~1,000), and each step of a suggestion is called once per question, so
+ * without this the first real questions took 5-15 ms there instead of ~2 (bench:browser; Firefox
+ * stayed at p50 3 ms over 250 questions with 25 rounds). Each round is a separate task (a few ms),
+ * so a suggestion that arrives meanwhile waits for one round at most.
  */
-async function warmUpScoring(s: Suggester, embedding: Float32Array[] | undefined): Promise<void> {
+export async function warmUpScoring(s: Pick<Suggester, 'textOf' | 'scoreTexts' | 'rank'>, embedding: Float32Array[] | undefined): Promise<void> {
   for (let i = 0; i < JIT_WARMUP_ROUNDS; i++) {
     await new Promise((resolve) => setTimeout(resolve, 0));
     const text = s.textOf(WARMUP_QUESTION);
@@ -139,9 +141,10 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     // and the first suggestion then meets a warm runtime. When a suggestion is already waiting it
     // costs about nothing: in Chromium (5 cold starts each, a scratch probe) the warm-up took
     // 210-290 ms and the question after it 70-130 ms, against 210-540 ms for the question alone.
-    const warmText = s.textOf(WARMUP_QUESTION);
-    const warmEmbedding = embedFn ? await embedFn([warmText]) : undefined;
-    await s.scoreTexts([warmText], warmEmbedding);
+    // a short text: the encoder's cold run costs per token (a full question here added ~0.2 s to a
+    // cold start); the JavaScript warm-up below reuses this embedding with a full question
+    const warmEmbedding = embedFn ? await embedFn(['warm up']) : undefined;
+    await s.scoreTexts(['warm up'], warmEmbedding);
     const loadMs = since();
     state = {
       state: 'ready',
