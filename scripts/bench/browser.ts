@@ -17,17 +17,14 @@
  *
  * Results: printed, and bench/results/browser.json (`--out`).
  */
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
-import { decodeHTML } from 'entities';
+import { typedQuestions, type Typed } from '../lib/typed-questions';
 import { BROWSERS, launchExtensionBrowser, type BrowserName, type DriverPage } from '../lib/browser-driver';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
 import { nodeOnnxRuntime } from '../../src/pipeline/encoder-node';
-import { DEFAULT_MODEL_DIR, SHARED_DATA } from '../../src/node/paths';
+import { DEFAULT_MODEL_DIR } from '../../src/node/paths';
 import { writeFileAtomic } from '../../src/node/fs-atomic';
 
 const { values: args } = parseArgs({
@@ -40,30 +37,6 @@ const { values: args } = parseArgs({
 const N = Number(args.questions);
 const COLD_RUNS = Number(args['cold-runs']);
 if (!Number.isInteger(N) || N < 1 || !Number.isInteger(COLD_RUNS) || COLD_RUNS < 1) throw new Error('--questions and --cold-runs must be positive integers');
-
-interface Typed {
-  title: string;
-  body: string;
-}
-
-/** The first `n` questions of the 2018 API file with a title and a markdown body. */
-async function typedQuestions(n: number): Promise<Typed[]> {
-  const file = join(SHARED_DATA, 'stackoverflow-api-2018.jsonl.gz');
-  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
-  const out: Typed[] = [];
-  for await (const line of rl) {
-    if (!line.trim()) continue;
-    const item = JSON.parse(line) as { title?: string; body_markdown?: string };
-    if (!item.title || !item.body_markdown) continue;
-    out.push({ title: decodeHTML(item.title), body: decodeHTML(item.body_markdown) });
-    if (out.length === n) {
-      rl.close();
-      break;
-    }
-  }
-  if (out.length < n) throw new Error(`${file}: only ${out.length} questions with a markdown body, ${n} wanted`);
-  return out;
-}
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
