@@ -80,12 +80,6 @@ export class Suggester {
     return normalizeQuestion(question, this.manifest.normalization.options);
   }
 
-  /** Feature rows for normalised texts (embeds them in one batch when the model needs it). */
-  async featurize(texts: string[], embeddings?: Float32Array[]): Promise<FeatureRow[]> {
-    const dense = await this.embeddingsOf(texts, embeddings);
-    return texts.map((text, i) => buildRow(dense?.[i], this.tfidf?.transformOne(text), blockScale(this.manifest, text)));
-  }
-
   /**
    * Scores of every vocabulary tag, per text: the head's sigmoid scores, re-ranked when the model
    * has a re-ranker (its candidates get the trees' probabilities; see core/rerank).

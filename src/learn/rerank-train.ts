@@ -7,12 +7,12 @@
  * saw those questions: they are cross-fitted (two halves, each scored by trees trained on the other
  * half), and the shipped trees are then trained on all of validation.
  */
-import { GbdtModel } from '../core/gbdt';
+import type { GbdtModel } from '../core/gbdt';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../core/head';
-import { NeighbourIndex, NON_CANDIDATE_SCALE, RERANK_FEATURES, Reranker, type RerankSettings } from '../core/rerank';
+import { candidateRows, NeighbourIndex, NON_CANDIDATE_SCALE, RERANK_FEATURES, Reranker, tagWords, type RerankSettings } from '../core/rerank';
 import { kmeans } from 'ml-kmeans';
 import { fitPca } from './pca';
-import { trainGbdt, type GbdtOptions } from './gbdt';
+import { GBDT_DEFAULTS, trainGbdt, type GbdtOptions } from './gbdt';
 
 export interface RerankOptions extends RerankSettings {
   /** Principal components kept per training embedding (int8 each). */
@@ -50,6 +50,8 @@ export interface RerankResult {
   candidateRecall: number;
   /** Variance share of the kept components. */
   explainedVariance: number;
+  /** The trees' options as trained (defaults filled in). */
+  gbdt: GbdtOptions;
 }
 
 /**
@@ -147,12 +149,14 @@ export function trainReranker(input: RerankInput, options: Partial<RerankOptions
   const { index, explainedVariance } = buildNeighbourIndex(input.trainEmbeddings, input.trainLabels, components, o.lists);
   const priors = input.tagCounts.map((c) => Math.log1p(c));
   const f = RERANK_FEATURES.length;
-  // candidates and features once; the trees do not change them
-  const probe = new Reranker(settings, priors, new GbdtModel(0, 1, f, new Int16Array(1), new Float32Array(1), new Float32Array(2)), index, input.tags);
+  // candidates and features once (as Reranker.apply makes them); the trees do not change them
+  const words = input.tags.map(tagWords);
+  const priorsF32 = Float32Array.from(priors);
   let gold = 0;
   let found = 0;
   const cands = input.validationHeadScores.map((scores, q) => {
-    const c = probe.candidates(scores, probe.vote(input.validationEmbeddings[q]), input.validationTexts[q]);
+    const votes = index.vote(input.validationEmbeddings[q], input.tags.length, settings.k, settings.power, settings.probe);
+    const c = candidateRows(scores, votes, input.validationTexts[q], settings, priorsF32, words);
     const labels = new Set(input.validationLabels[q]);
     gold += labels.size;
     const y = Uint8Array.from(c.tags, (t) => (labels.has(t) ? 1 : 0));
@@ -175,5 +179,6 @@ export function trainReranker(input: RerankInput, options: Partial<RerankOptions
     positives: found,
     candidateRecall: gold > 0 ? found / gold : 0,
     explainedVariance,
+    gbdt: { ...GBDT_DEFAULTS, ...o.gbdt },
   };
 }

@@ -29,7 +29,6 @@ import { DEFAULT_TRAIN } from './train-defaults';
 import { trainSvcHead } from './head-svc';
 import type { Reranker } from '../core/rerank';
 import { trainReranker } from '../learn/rerank-train';
-import { GBDT_DEFAULTS } from '../learn/gbdt';
 
 export interface TrainOptions {
   data: string[];
@@ -434,7 +433,6 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
     });
     reranker = r.reranker;
     valScores = r.validationScores;
-    const g = { ...GBDT_DEFAULTS };
     const s = reranker.settings;
     rerankRecord = {
       components: reranker.index.components,
@@ -445,7 +443,7 @@ export async function train(requested: TrainOptions): Promise<TrainResult> {
       neighbour_candidates: s.neighbourCandidates,
       trees: reranker.gbdt.trees,
       depth: reranker.gbdt.depth,
-      learning_rate: g.learningRate,
+      learning_rate: r.gbdt.learningRate,
       rows: r.rows,
       positives: r.positives,
       candidate_recall: r.candidateRecall,
