@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerBackend } from '../src/server/inference';
+import { encoderThreadsPerWorker, WorkerBackend } from '../src/server/inference';
+import { DEFAULT_MODEL_DIR } from '../src/node/paths';
 import { UsageError } from '../src/node/errors';
 import { buildServer } from '../src/server/app';
 import { loadNodeSuggester } from '../src/pipeline/model-io';
@@ -22,6 +23,30 @@ describe('WorkerBackend', () => {
       expect(backend.info).toEqual({ version: reference.version, vectorizer: 'tfidf', tags: reference.tags.length });
       const q = { title: 'Parse JSON in Python', body: '<p>json.loads fails</p>', bodyFormat: 'html' as const };
       expect(await backend.suggest(q, 7)).toEqual(await reference.suggest(q, { k: 7 }));
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('several workers share the cores for their encoders instead of each taking all of them', () => {
+    expect(encoderThreadsPerWorker(1, 8)).toBe(0); // one worker: onnxruntime's choice (every core)
+    expect(encoderThreadsPerWorker(2, 2)).toBe(1);
+    expect(encoderThreadsPerWorker(2, 8)).toBe(4);
+    expect(encoderThreadsPerWorker(3, 8)).toBe(2);
+    expect(encoderThreadsPerWorker(4, 2)).toBe(1); // more workers than cores: one thread each
+  });
+
+  it('two workers on the shipped model (encoder threads shared) answer exactly like the in-process Suggester', async () => {
+    const backend = await WorkerBackend.start(DEFAULT_MODEL_DIR, { threads: 2 });
+    try {
+      const reference = await loadNodeSuggester(DEFAULT_MODEL_DIR);
+      const qs = [
+        { title: 'Parse JSON in Python', body: '<p>json.loads fails on a file</p>', bodyFormat: 'html' as const },
+        { title: 'Center a div with CSS flexbox', body: '<p>justify-content does nothing</p>', bodyFormat: 'html' as const },
+      ];
+      // both at once: one goes to each worker
+      const got = await Promise.all(qs.map((q) => backend.suggest(q, 5)));
+      for (let i = 0; i < qs.length; i++) expect(got[i]).toEqual(await reference.suggest(qs[i], { k: 5 }));
     } finally {
       await backend.close();
     }

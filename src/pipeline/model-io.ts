@@ -91,15 +91,18 @@ export function nodeModelFiles(dir: string): ModelFiles {
   };
 }
 
-/** The Suggester of a model directory, with the Node encoder when the model needs one. */
-export async function loadNodeSuggester(dir: string): Promise<Suggester> {
+/**
+ * The Suggester of a model directory, with the Node encoder when the model needs one
+ * (`encoderThreads`: its onnxruntime intra-op threads, default 0: one per core).
+ */
+export async function loadNodeSuggester(dir: string, opts: { encoderThreads?: number } = {}): Promise<Suggester> {
   const abs = resolve(dir);
   if (!existsSync(join(abs, MANIFEST_FILE))) {
     throw new UsageError(`${abs}: no ${MANIFEST_FILE} here; pass --model DIR of a model exported by \`tagsmith train\``);
   }
   return loadSuggester(
     nodeModelFiles(abs),
-    async (spec) => (await (await import('./encoder-node')).createNodeEncoder(abs, spec)).embed,
+    async (spec) => (await (await import('./encoder-node')).createNodeEncoder(abs, spec, { threads: opts.encoderThreads })).embed,
     join(abs, MANIFEST_FILE),
   );
 }

@@ -16,7 +16,8 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 let suggester: Suggester;
 try {
-  suggester = await loadNodeSuggester((workerData as { modelDir: string }).modelDir);
+  const data = workerData as { modelDir: string; encoderThreads?: number };
+  suggester = await loadNodeSuggester(data.modelDir, { encoderThreads: data.encoderThreads });
   send({ type: 'ready', info: { version: suggester.version, vectorizer: suggester.manifest.vectorizer, tags: suggester.tags.length } });
 } catch (err) {
   // A usage error (no model in the directory given) stays one in the server: exit code 2 for the CLI.

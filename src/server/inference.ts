@@ -9,6 +9,7 @@
  * Suggester (tests, embedding).
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { WorkerSlot } from './worker-slot';
 import type { ModelInfo } from './worker-protocol';
 import { InferenceTimeoutError, WorkerUnavailableError } from './inference-errors';
@@ -70,6 +71,16 @@ export interface WorkerBackendOptions {
   timeoutMs?: number;
 }
 
+/**
+ * onnxruntime intra-op threads for each of `workers` inference workers on `cores` cores: one worker
+ * uses them all (0: onnxruntime's choice, one per core); several share them, so questions answered
+ * in parallel do not fight over the same cores. Oversubscribed (each worker on every core), 2
+ * workers on 2 cores answered 29.8 req/s against 33.9 for one; sharing, 56.2 (bench:api, 2026-12-02).
+ */
+export function encoderThreadsPerWorker(workers: number, cores: number): number {
+  return workers === 1 ? 0 : Math.max(1, Math.floor(cores / workers));
+}
+
 /** A pool of inference worker threads; each question goes to the least busy live one. */
 export class WorkerBackend implements InferenceBackend {
   private constructor(
@@ -83,7 +94,8 @@ export class WorkerBackend implements InferenceBackend {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`inference threads must be an integer >= 1 (got ${threads})`);
     const script = opts.script ?? defaultWorkerScript();
     const timeoutMs = opts.timeoutMs ?? DEFAULT_INFERENCE_TIMEOUT_MS;
-    const slots = Array.from({ length: threads }, () => new WorkerSlot(modelDir, script, opts.onCrash ?? (() => {}), timeoutMs));
+    const encoderThreads = encoderThreadsPerWorker(threads, availableParallelism());
+    const slots = Array.from({ length: threads }, () => new WorkerSlot(modelDir, script, opts.onCrash ?? (() => {}), timeoutMs, encoderThreads));
     const started = await Promise.allSettled(slots.map((s) => s.start()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {

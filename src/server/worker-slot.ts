@@ -27,6 +27,8 @@ export class WorkerSlot {
     private readonly script: URL,
     private readonly onCrash: (err: Error) => void,
     private readonly timeoutMs: number,
+    /** onnxruntime intra-op threads of this worker's encoder (0: one per core). */
+    private readonly encoderThreads = 0,
   ) {}
 
   /** Questions sent and not answered yet. */
@@ -36,7 +38,7 @@ export class WorkerSlot {
 
   /** Starts the thread; resolves when its model is loaded, rejects with the loader's message. */
   start(): Promise<ModelInfo> {
-    const workerData = { modelDir: this.modelDir };
+    const workerData = { modelDir: this.modelDir, encoderThreads: this.encoderThreads };
     const worker = startWorker(this.script, workerData);
     this.worker = worker;
     return new Promise<ModelInfo>((resolve, reject) => {
