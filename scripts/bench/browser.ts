@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { typedQuestions, type Typed } from '../lib/typed-questions';
+import { quantile } from '../lib/quantile';
 import { BROWSERS, launchExtensionBrowser, type BrowserName, type DriverPage } from '../lib/browser-driver';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
 import { nodeOnnxRuntime } from '../../src/pipeline/encoder-node';
@@ -38,10 +39,6 @@ const N = Number(args.questions);
 const COLD_RUNS = Number(args['cold-runs']);
 if (!Number.isInteger(N) || N < 1 || !Number.isInteger(COLD_RUNS) || COLD_RUNS < 1) throw new Error('--questions and --cold-runs must be positive integers');
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
 const round = (x: number) => Math.round(x * 10) / 10;
 const stats = (xs: number[]) => ({ n: xs.length, p50: round(quantile(xs, 0.5)), p95: round(quantile(xs, 0.95)), max: round(Math.max(...xs)), mean: round(xs.reduce((a, b) => a + b, 0) / xs.length) });
 

@@ -16,12 +16,14 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { typedQuestions } from '../lib/typed-questions';
+import { quantile } from '../lib/quantile';
 import { loadNodeSuggester } from '../../src/pipeline/model-io';
 import { DEFAULT_MODEL_DIR } from '../../src/node/paths';
 import { writeFileAtomic } from '../../src/node/fs-atomic';
 import { buildRow, blockScale } from '../../src/core/suggester';
-import { DenseDots } from '../../src/core/kernels/dense-dots';
-import { NON_CANDIDATE_SCALE, RERANK_FEATURES } from '../../src/core/rerank';
+import { DenseDots, tagMajor } from '../../src/core/kernels/dense-dots';
+import { addFeatureMajorDots, type Head } from '../../src/core/head';
+import type { TfidfVectorizer } from '../../src/core/tfidf';
 import type { QuestionText } from '../../src/core/normalize';
 
 const { values: args } = parseArgs({
@@ -35,30 +37,14 @@ const N = Number(args.questions);
 const REPS = Number(args.reps);
 if (!Number.isInteger(N) || N < 1 || !Number.isInteger(REPS) || REPS < 3) throw new Error('--questions must be a positive integer and --reps at least 3');
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-
-/** The dense block as the head scored it before the kernel: feature-major, one accumulator per tag. */
-function featureMajorDots(x: Float32Array, w: Float32Array, T: number, D: number, scale: number): Float64Array {
-  const acc = new Float64Array(T);
-  for (let j = 0; j < D; j++) {
-    const v = x[j] * scale;
-    if (v === 0) continue;
-    const o = j * T;
-    for (let t = 0; t < T; t++) acc[t] += v * w[o + t];
-  }
-  return acc;
-}
 
 async function main() {
   const loadAtStart = loadavg()[0];
   const questions: QuestionText[] = (await typedQuestions(N)).map((q) => ({ ...q, bodyFormat: 'markdown' }));
   const s = await loadNodeSuggester(DEFAULT_MODEL_DIR);
   // the internals each step needs (the Suggester keeps them private: this is a white-box benchmark)
-  const inner = s as unknown as { head: import('../../src/core/head').Head; tfidf: import('../../src/core/tfidf').TfidfVectorizer };
+  const inner = s as unknown as { head: Head; tfidf: TfidfVectorizer };
   const { head, tfidf } = inner;
   const reranker = s.reranker;
   if (!reranker) throw new Error(`${DEFAULT_MODEL_DIR}: the model has no re-ranker; bench:scoring times the v2 model`);
@@ -67,8 +53,7 @@ async function main() {
 
   const T = head.numTags;
   const D = head.layout.denseDim;
-  const byTag = new Float32Array(D * T);
-  for (let j = 0; j < D; j++) for (let t = 0; t < T; t++) byTag[t * D + j] = head.dense[j * T + t];
+  const byTag = tagMajor(head.dense, T, D);
   const wasm = new DenseDots(byTag, T, D);
   const js = new DenseDots(byTag, T, D, { engine: 'js' });
   const dw = head.layout.denseWeight;
@@ -79,25 +64,19 @@ async function main() {
   const headScores = rows.map((r) => head.scores(r));
   const votes = embeddings.map((e) => reranker.vote(e));
   const finalScores = texts.map((t, i) => reranker.apply(headScores[i], embeddings[i], t));
-  const F = RERANK_FEATURES.length;
   const steps: Record<string, (i: number) => unknown> = {
     normalise: (i) => s.textOf(questions[i]),
     'TF-IDF': (i) => tfidf.transformOne(texts[i]),
     head: (i) => head.scores(rows[i]),
     "re-ranker: neighbours' vote": (i) => reranker.vote(embeddings[i]),
-    're-ranker: candidates, features, trees': (i) => {
-      // Reranker.apply without its vote
-      const { tags, x } = reranker.candidates(headScores[i], votes[i], texts[i]);
-      const out = headScores[i].map((v) => v * NON_CANDIDATE_SCALE);
-      tags.forEach((t, r) => (out[t] = reranker.gbdt.probability(x, r * F)));
-      return out;
-    },
+    're-ranker: candidates, features, trees': (i) => reranker.applyVote(headScores[i], votes[i], texts[i]),
     'rank (top 5)': (i) => s.rank(finalScores[i], { k: 5 }),
     // what the worker's headMs covers: all of the above, once
     total: (i) => s.rank(reranker.apply(head.scores(buildRow(embeddings[i], tfidf.transformOne(s.textOf(questions[i])), blockScale(s.manifest, texts[i]))), embeddings[i], texts[i]), { k: 5 }),
     'dense block: WebAssembly SIMD kernel': (i) => wasm.compute(embeddings[i], dw),
     'dense block: kernel arithmetic in JavaScript': (i) => js.compute(embeddings[i], dw),
-    'dense block: feature-major loop (before)': (i) => featureMajorDots(embeddings[i], head.dense, T, D, dw),
+    // the head's loop before the kernel (still its path for a block whose size is not a multiple of 8)
+    'dense block: feature-major loop (before)': (i) => addFeatureMajorDots(new Float64Array(T), embeddings[i], dw, head.dense, T, D),
   };
   const times: Record<string, number[][]> = Object.fromEntries(Object.keys(steps).map((k) => [k, questions.map(() => [])]));
   for (let rep = 0; rep < REPS; rep++) {

@@ -22,6 +22,7 @@ import { evaluateScores } from '../../src/learn/evaluation';
 import { selectPart } from '../../src/cli/commands/evaluate';
 import { DEFAULT_MODEL_DIR, DEFAULT_TRAINING_DATA } from '../../src/node/paths';
 import { writeFileAtomic } from '../../src/node/fs-atomic';
+import { quantile } from '../lib/quantile';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,10 +36,6 @@ const windows = args.windows!.split(',').map(Number);
 if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive integer, got ${args.limit}`);
 if (windows.some((w) => !Number.isInteger(w) || w < 2 || w > 512)) throw new Error(`--windows must be integers in [2, 512], got ${args.windows}`);
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 async function main(): Promise<void> {

@@ -71,7 +71,7 @@ export class Suggester {
   }
 
   /** Where the head's dense scores are computed (core/kernels/dense-dots): 'wasm-simd', 'js' or 'js-generic'. */
-  get headEngine(): string {
+  get headEngine(): Head['denseEngine'] {
     return this.head.denseEngine;
   }
 

@@ -49,7 +49,7 @@ export type ModelStatus =
       phases?: { encoderMs?: number; warmupMs: number };
       /** What runs the sentence encoder, e.g. "onnxruntime-web 1.30.0 (wasm, 2 threads)"; absent for a TF-IDF model. */
       runtime?: string;
-      /** Where the head's dense scores are computed: "wasm-simd", or "js" where WebAssembly SIMD is unavailable. */
+      /** Where the head's dense scores are computed: "wasm-simd"; "js" where WebAssembly SIMD is unavailable; "js-generic" for a dense block whose size is not a multiple of 8. */
       headEngine?: string;
     }
   | { state: 'failed'; error: string };

@@ -45,6 +45,13 @@ export function denseDotsJs(x: Float64Array, w: Float32Array, T: number, D: numb
   return out;
 }
 
+/** A feature-major `D x T` block (`w[j·T + t]`, as the head stores it) tag-major (`[t·D + j]`), as `DenseDots` reads it. */
+export function tagMajor(featureMajor: Float32Array, T: number, D: number): Float32Array {
+  const out = new Float32Array(D * T);
+  for (let j = 0; j < D; j++) for (let t = 0, o = j * T; t < T; t++) out[t * D + j] = featureMajor[o + t];
+  return out;
+}
+
 /** The dense scores of one head's weights (tag-major `w[t·D + j]`), computed in WebAssembly when it can be. */
 export class DenseDots {
   readonly x: Float64Array;
