@@ -26,6 +26,8 @@ const ORT_FILES = ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
  * inlined one starts its thread Workers from its own bundle URL, which WXT's bundling rewrites.
  */
 const ORT_WASM_JS = join(ORT_DIST, 'ort.wasm.min.mjs');
+/** What transformers.js' own onnxruntime-web import gets in the bundles (see the alias below). */
+const ORT_WEB_STUB = join(ROOT, 'src', 'runtime', 'ort-web-stub.ts');
 /** Model files the extension needs (not READMEs or checksums). */
 const MODEL_FILE = /(^|\/)(tagsmith\.json|head\.bin|tfidf\.json|rerank\.bin|config\.json|tokenizer\.json|tokenizer_config\.json|model_quantized\.onnx)$/;
 
@@ -100,9 +102,15 @@ export default defineConfig({
   },
   vite: () => ({
     plugins: [stripRemoteUrls()],
-    // transformers.js (the tokenizer only) imports onnxruntime-web too, its own 1.14: it gets the
-    // one runtime the encoder uses, so the worker does not carry and evaluate a second one.
-    resolve: { alias: [{ find: /^onnxruntime-web(\/wasm)?$/, replacement: ORT_WASM_JS }] },
+    // The encoder's worker imports 'onnxruntime-web/wasm': the pinned runtime. transformers.js (the
+    // tokenizer only, in the model worker) imports 'onnxruntime-web' too, its own 1.14: it gets a
+    // stub (src/runtime/ort-web-stub.ts), so no bundle carries a second runtime.
+    resolve: {
+      alias: [
+        { find: /^onnxruntime-web\/wasm$/, replacement: ORT_WASM_JS },
+        { find: /^onnxruntime-web$/, replacement: ORT_WEB_STUB },
+      ],
+    },
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: { chunkSizeWarningLimit: 2000 },
   }),

@@ -160,6 +160,8 @@ describe('message checks (parseMessage)', () => {
     expect(bad({}, { k: 2.5 })).toMatch(/request.k/);
     expect(bad({}, { exclude: [{}] })).toMatch(/exclude/);
     expect(bad({}, { includeText: 'yes' })).toMatch(/includeText/);
+    expect(bad({}, { provisional: 1 })).toMatch(/request\.provisional must be true or false/);
+    expect(bad({}, { provisional: true })).toMatchObject({ request: { provisional: true } });
     expect(parseMessage({ ...good, request: null }, 'background')).toMatch(/request must be an object/);
     expect(parseMessage({ ...good, request: { ['__proto__']: { k: 5 } } }, 'background')).toMatch(/request.title/);
   });
@@ -301,6 +303,78 @@ describe('the content controller', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('shows a provisional answer while the encoder loads, then asks again for the full model once it is ready', async () => {
+    const page = fakePage({ title: 'How do I merge two dictionaries in Python', body: '', bodyFormat: 'markdown' });
+    const asked: SuggestRequest[] = [];
+    const ready = deferred<void>();
+    let loaded = false;
+    const states: { kind: string; provisional?: boolean }[] = [];
+    const c = new SuggestionController({
+      adapter: page.adapter,
+      settings: { ...DEFAULT_SETTINGS },
+      send: async (r) => {
+        asked.push(r);
+        return loaded
+          ? { ok: true, value: { tags: [sug('python', 0.9), sug('dictionary', 0.8)], model: { version: 'v' }, tookMs: 40 } }
+          : { ok: true, value: { tags: [sug('python', 0.7)], model: { version: 'v' }, tookMs: 1, provisional: true } };
+      },
+      whenReady: () => ready.promise,
+      render: (st) => st && states.push(st as never),
+    });
+    c.start();
+    await tick();
+    expect(asked).toHaveLength(1);
+    expect(asked[0].provisional).toBe(true); // the controller accepts a provisional answer
+    expect(c.current).toMatchObject({ kind: 'chips', chips: [{ name: 'python' }], provisional: true });
+    page.change(); // nothing changed: the same provisional answer stays, nothing asked
+    await new Promise((r) => setTimeout(r, 300));
+    expect(asked).toHaveLength(1);
+    loaded = true;
+    ready.resolve();
+    await tick();
+    await tick();
+    expect(asked).toHaveLength(2); // the same text again, without a keystroke
+    expect(asked[1].title).toBe(asked[0].title);
+    expect(c.current).toMatchObject({ kind: 'chips', chips: [{ name: 'python' }, { name: 'dictionary' }] });
+    expect((c.current as { provisional?: boolean }).provisional).toBeUndefined();
+    c.stop();
+  });
+
+  it('says so when the full model fails to load after a provisional answer, without asking again by itself', async () => {
+    const page = fakePage({ title: 'How do I merge two dictionaries in Python', body: '', bodyFormat: 'markdown' });
+    let asked = 0;
+    const c = new SuggestionController({
+      adapter: page.adapter,
+      settings: { ...DEFAULT_SETTINGS },
+      send: async () => (asked++, { ok: true, value: { tags: [sug('python', 0.7)], model: { version: 'v' }, tookMs: 1, provisional: true } }),
+      whenReady: async () => {
+        throw new Error('cannot load model "all-MiniLM-L6-v2"');
+      },
+      render: () => undefined,
+    });
+    c.start();
+    await tick();
+    await tick();
+    expect(c.current).toEqual({ kind: 'error', message: 'cannot load model "all-MiniLM-L6-v2"' });
+    expect(asked).toBe(1);
+    c.stop();
+  });
+
+  it('without whenReady asks for full answers only', async () => {
+    const page = fakePage({ title: 'How do I merge two dictionaries in Python', body: '', bodyFormat: 'markdown' });
+    const asked: SuggestRequest[] = [];
+    const c = new SuggestionController({
+      adapter: page.adapter,
+      settings: { ...DEFAULT_SETTINGS },
+      send: async (r) => (asked.push(r), { ok: true, value: { tags: [sug('python', 0.9)], model: { version: 'v' }, tookMs: 1 } }),
+      render: () => undefined,
+    });
+    c.refresh();
+    await tick();
+    expect(asked[0].provisional).toBeUndefined();
+    c.stop();
   });
 
   it('shows the model error and a refused add', async () => {

@@ -233,6 +233,101 @@ describe('loading order (cold start)', () => {
   });
 });
 
+describe('provisional answers while the encoder loads (cold start)', () => {
+  const fileFetch = (hold?: { file: string; until: Promise<void> }) =>
+    (async (url: string | URL) => {
+      const path = fileURLToPath(url);
+      if (hold && path.endsWith(hold.file)) await hold.until;
+      return new Response(await readFile(path));
+    }) as typeof fetch;
+  const gate = () => {
+    let open!: () => void;
+    return { opened: new Promise<void>((r) => (open = r)), open: () => open() };
+  };
+  const ask = { title: 'How do I merge two dictionaries in a single expression in Python?', body: 'I want `z = merge(x, y)` with the keys of both dicts.', bodyFormat: 'markdown' as const, k: 5 };
+
+  it('answers from the TF-IDF block while the encoder loads, the same tags as the Suggester without the encoder, then the full model', async () => {
+    const encoder = gate();
+    let embedded = 0;
+    const node = await loadNodeSuggester(MODELS);
+    const service = createModelService({
+      modelBaseUrl: `${pathToFileURL(folder()).href}/`,
+      fetchImpl: fileFetch(),
+      encoderFactory: async () => {
+        await encoder.opened; // the ONNX session still loading
+        const real = await createNodeEncoder(`${MODELS}/`);
+        return { runtime: 'node', embed: (texts: string[]) => ((embedded += texts.length), real.embed(texts)) };
+      },
+    });
+    let fullAnswered = false;
+    const full = service.suggest({ ...ask }).then((r) => ((fullAnswered = true), r));
+    const first = await service.suggest({ ...ask, provisional: true });
+    expect(first.provisional).toBe(true);
+    expect(first.tags.map((t) => t.name)).toEqual(node.suggestWithoutEncoder(ask, { k: 5 })!.map((t) => t.name));
+    expect(first.tags[0].name).toBe('python');
+    expect(embedded).toBe(0);
+    expect(service.status()).toEqual({ state: 'loading' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fullAnswered).toBe(false); // a request without `provisional` waits for the whole model
+    encoder.open();
+    const [status, answer] = await Promise.all([service.warmup(), full]);
+    expect(status).toMatchObject({ state: 'ready', phases: { headMs: expect.any(Number), encoderMs: expect.any(Number) } });
+    if (status.state === 'ready') expect(status.phases!.headMs!).toBeLessThanOrEqual(status.phases!.encoderMs!);
+    expect(answer.provisional).toBeUndefined();
+    expect(answer.tags.map((t) => t.name)).toEqual((await node.suggest(ask, { k: 5 })).map((t) => t.name));
+    const after = await service.suggest({ ...ask, provisional: true }); // ready: the full model, whatever the flag
+    expect(after.provisional).toBeUndefined();
+    expect(after.tags.map((t) => t.name)).toEqual(answer.tags.map((t) => t.name));
+  }, 60_000);
+
+  it('the TF-IDF block alone ranks differently from the full model but finds the obvious tag, and never calls the encoder', async () => {
+    const node = await loadNodeSuggester(MODELS);
+    const scores = node.scoreWithoutEncoder(node.textOf(ask))!;
+    expect(scores).toHaveLength(node.tags.length);
+    const full = (await node.scoreTexts([node.textOf(ask)]))[0];
+    expect(Array.from(scores)).not.toEqual(Array.from(full)); // the embedding and the re-ranker count in the full model
+    expect(node.rank(scores, { k: 3 }).map((t) => t.name)).toContain('python');
+  });
+
+  it('the tokenizer starts only after the head files are in; the ONNX session at once', async () => {
+    const head = gate();
+    let tokenizerAfter: Promise<unknown> | undefined;
+    let headIn = false;
+    const service = createModelService({
+      modelBaseUrl: `${pathToFileURL(folder()).href}/`,
+      fetchImpl: fileFetch({ file: 'rerank.bin', until: head.opened }), // the last of the head's files
+      encoderFactory: async (o) => {
+        tokenizerAfter = o.tokenizerAfter;
+        await o.tokenizerAfter;
+        expect(headIn).toBe(true);
+        return { runtime: 'fake', embed: async (texts: string[]) => texts.map(() => new Float32Array(384)) };
+      },
+    });
+    const loaded = service.warmup();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tokenizerAfter).toBeInstanceOf(Promise); // the encoder was started before the head files were in
+    headIn = true;
+    head.open();
+    expect(await loaded).toMatchObject({ state: 'ready' });
+  });
+
+  it('a provisional answer, then the encoder fails: warmup and a full request report its error', async () => {
+    const encoder = gate();
+    const service = createModelService({
+      modelBaseUrl: `${pathToFileURL(folder()).href}/`,
+      fetchImpl: fileFetch(),
+      encoderFactory: async () => {
+        await encoder.opened;
+        throw new Error('cannot load model "all-MiniLM-L6-v2": truncated file');
+      },
+    });
+    expect((await service.suggest({ ...ask, provisional: true })).provisional).toBe(true);
+    encoder.open();
+    await expect(service.warmup()).rejects.toThrow(/truncated file/);
+    expect(service.status()).toMatchObject({ state: 'failed', error: expect.stringMatching(/truncated file/) });
+  });
+});
+
 describe('the scoring warm-up after a load (JIT)', () => {
   it('scores the realistic warm-up question JIT_WARMUP_ROUNDS times, one round per task, without the encoder', async () => {
     const { warmUpScoring, JIT_WARMUP_ROUNDS, WARMUP_QUESTION } = await import('../src/extension/model/service');

@@ -5,6 +5,8 @@
  * with, sentence-transformers' max_seq_length). For each window: P@1, R@5 and micro-F1, the share of
  * questions cut, and the encoder's time per question in Node (median, p95), in one run, so the
  * ratios hold on a busy machine. Question: may the browser truncate earlier to cut its p95?
+ * Also the same questions with no encoder at all: the TF-IDF block alone, what the extension's
+ * cold start answers while the encoder loads (`noEncoder`).
  *
  *   npm run bench:window [-- --limit N] [--windows 128,192,256]
  *
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
       p1: ev.p_at_k[0],
       r5: ev.r_at_k[4],
       microF1: ev.micro_f1,
+      microPrecision: ev.micro_precision,
+      microRecall: ev.micro_recall,
       encoderMs: { p50: r1(quantile(ms, 0.5)), p95: r1(quantile(ms, 0.95)), mean: r1(ms.reduce((a, b) => a + b, 0) / ms.length) },
     };
     rows.push(row);
@@ -82,6 +86,19 @@ async function main(): Promise<void> {
       `window ${maxLength}: ${(row.truncatedShare * 100).toFixed(1)} % cut; P@1 ${(row.p1 * 100).toFixed(1)}, R@5 ${(row.r5 * 100).toFixed(1)}, micro-F1 ${(row.microF1 * 100).toFixed(1)}; encoder p50 ${row.encoderMs.p50} ms, p95 ${row.encoderMs.p95} ms`,
     );
   }
+  // No encoder at all: the TF-IDF block alone, what the extension answers while the encoder loads
+  // (Suggester.suggestWithoutEncoder, the cold start's provisional suggestions).
+  const bare = evaluateScores(
+    texts.map((t) => suggester.scoreWithoutEncoder(t)!),
+    questions.map((q) => q.tags),
+    suggester.tags,
+    suggester.manifest.thresholds,
+  );
+  const noEncoder = { p1: bare.p_at_k[0], r5: bare.r_at_k[4], microF1: bare.micro_f1, microPrecision: bare.micro_precision, microRecall: bare.micro_recall };
+  console.log(
+    `no encoder (provisional answers): P@1 ${(noEncoder.p1 * 100).toFixed(1)}, R@5 ${(noEncoder.r5 * 100).toFixed(1)}, micro-F1 ${(noEncoder.microF1 * 100).toFixed(1)} ` +
+      `(precision ${(noEncoder.microPrecision * 100).toFixed(1)}, recall ${(noEncoder.microRecall * 100).toFixed(1)})`,
+  );
   const ref = rows.find((r) => r.maxLength === 256) ?? rows[rows.length - 1];
   const result = {
     benchmark: 'bench:window',
@@ -94,6 +111,7 @@ async function main(): Promise<void> {
       ...r,
       vs256: { p1Points: r1((r.p1 - ref.p1) * 1000) / 10, r5Points: r1((r.r5 - ref.r5) * 1000) / 10, p95Ratio: Math.round((r.encoderMs.p95 / ref.encoderMs.p95) * 100) / 100 },
     })),
+    noEncoder: { ...noEncoder, vs256: { p1Points: r1((noEncoder.p1 - ref.p1) * 1000) / 10, r5Points: r1((noEncoder.r5 - ref.r5) * 1000) / 10 } },
   };
   writeFileAtomic(args.out!, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`written: ${args.out}`);

@@ -19,6 +19,11 @@ export interface SuggestRequest extends PageQuestion {
   exclude?: string[];
   /** Also return the normalised text the model read (diagnostics: popup, parity tests). */
   includeText?: boolean;
+  /**
+   * Accept a provisional answer while the sentence encoder is still loading: the TF-IDF block's
+   * ranking (Suggester.suggestWithoutEncoder), marked `provisional`; ask again after `warmup`.
+   */
+  provisional?: boolean;
 }
 
 export interface SuggestResponse {
@@ -30,6 +35,8 @@ export interface SuggestResponse {
   headMs?: number;
   /** The normalised text the model read, when asked for with `includeText`. */
   text?: string;
+  /** A provisional answer (asked for with `provisional`): the encoder was still loading. */
+  provisional?: true;
 }
 
 export type ModelStatus =
@@ -42,11 +49,12 @@ export type ModelStatus =
       tags: number;
       loadMs: number;
       /**
-       * Where the load's time went: `encoderMs` from the load's start until the encoder was ready
-       * (the runtime's start and the ONNX session; the head and TF-IDF files are read meanwhile),
+       * Where the load's time went: `headMs` from the load's start until the head, TF-IDF and
+       * re-ranker files were in (provisional answers possible from then), `encoderMs` until the
+       * encoder was ready (the runtime's start and the ONNX session, in a worker of its own),
        * `warmupMs` the warm-up run at the end.
        */
-      phases?: { encoderMs?: number; warmupMs: number };
+      phases?: { headMs?: number; encoderMs?: number; warmupMs: number };
       /** What runs the sentence encoder, e.g. "onnxruntime-web 1.30.0 (wasm, 2 threads)"; absent for a TF-IDF model. */
       runtime?: string;
       /** Where the head's dense scores are computed: "wasm-simd"; "js" where WebAssembly SIMD is unavailable; "js-generic" for a dense block whose size is not a multiple of 8. */
@@ -126,6 +134,7 @@ export function parseSuggestRequest(v: unknown): SuggestRequest | string {
     return `request.exclude must be at most ${L.exclude} tag names`;
   }
   if (v.includeText !== undefined && typeof v.includeText !== 'boolean') return 'request.includeText must be true or false';
+  if (v.provisional !== undefined && typeof v.provisional !== 'boolean') return 'request.provisional must be true or false';
   return {
     title: v.title,
     body: v.body,
@@ -133,6 +142,7 @@ export function parseSuggestRequest(v: unknown): SuggestRequest | string {
     k: v.k as number,
     ...(v.exclude ? { exclude: [...(v.exclude as string[])] } : {}),
     ...(v.includeText !== undefined ? { includeText: v.includeText } : {}),
+    ...(v.provisional !== undefined ? { provisional: v.provisional } : {}),
   };
 }
 

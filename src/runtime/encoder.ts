@@ -93,6 +93,12 @@ export interface EncoderOptions {
    * need) and, without padding, is as fast on CPU. Larger values trade that for batching.
    */
   runBatchSize?: number;
+  /**
+   * Start loading the tokenizer only after this settles (the ONNX session starts at once). The
+   * extension's model worker passes "the head's files are in": the tokenizer is JavaScript on the
+   * same thread, and the session, in its own worker, takes longer anyway.
+   */
+  tokenizerAfter?: Promise<unknown>;
 }
 
 export interface Encoder {
@@ -230,7 +236,9 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
     // side by side: the tokenizer's files are read while the runtime starts and builds the session
     [tokenizer, session] = await withConsoleCaptured(logged, () =>
       Promise.all([
-        AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
+        Promise.resolve(opts.tokenizerAfter)
+          .catch(() => undefined)
+          .then(() => AutoTokenizer.from_pretrained(modelId, { local_files_only: true })),
         opts.runtime.createSession(`${env.localModelPath}${modelId}/${ENCODER_ONNX_FILE}`),
       ]),
     );

@@ -33,9 +33,9 @@ function status(state: BarState): string | undefined {
     case 'loading':
       return 'Loading the tag model…';
     case 'abstain':
-      return state.full ? 'The question has 5 tags.' : 'No confident suggestion yet.';
+      return state.full ? 'The question has 5 tags.' : state.provisional ? 'No confident suggestion yet; loading the full model…' : 'No confident suggestion yet.';
     case 'chips':
-      return state.full ? 'The question has its 5 tags: remove one to add a suggestion.' : undefined;
+      return state.full ? 'The question has its 5 tags: remove one to add a suggestion.' : state.provisional ? 'Refining…' : undefined;
     default:
       return undefined;
   }
@@ -44,7 +44,7 @@ function status(state: BarState): string | undefined {
 export function SuggestionBar({ state, onAdd, onHide, notice }: SuggestionBarProps) {
   const text = status(state);
   return (
-    <div class="ts-bar" role="region" aria-label="Suggested tags" data-state={state.kind}>
+    <div class="ts-bar" role="region" aria-label="Suggested tags" data-state={state.kind} data-provisional={'provisional' in state && state.provisional ? 'true' : undefined}>
       <style>{BAR_CSS}</style>
       <span class="ts-label">
         <b>tagsmith</b> suggests

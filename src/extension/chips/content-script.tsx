@@ -9,7 +9,7 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { detectAskPage } from '../page/detect';
 import type { AskPageAdapter } from '../page/types';
-import { newInstanceId, type BackgroundMessage, type Reply, type SuggestResponse } from '../protocol';
+import { newInstanceId, unwrapReply, type BackgroundMessage, type ModelStatus, type Reply, type SuggestResponse } from '../protocol';
 import { loadSettings, saveSettings, watchSettings } from '../settings/store';
 import type { BarState } from './suggestions';
 import { SuggestionBar } from './SuggestionBar';
@@ -93,6 +93,7 @@ export async function startContentScript(ctx: ContentScriptContext): Promise<voi
     adapter,
     settings,
     send: (request, seq) => sendToBackground<SuggestResponse>({ target: 'background', type: 'suggest', instance, seq, request }),
+    whenReady: async () => unwrapReply(await sendToBackground<ModelStatus>({ target: 'background', type: 'warmup' })),
     render: (state, notice) => {
       lastState = state;
       lastNotice = notice;

@@ -18,6 +18,12 @@ export interface ControllerDeps {
   settings: Settings;
   /** Quiet time after the last keystroke before asking the model (ms). */
   debounceMs?: number;
+  /**
+   * Resolves when the whole model is loaded (the background's `warmup`). Given, requests accept a
+   * provisional answer while the encoder loads (SuggestRequest.provisional), and the controller
+   * asks again once this resolves, so the row shows the full model's tags without a keystroke.
+   */
+  whenReady?(): Promise<unknown>;
 }
 
 export class SuggestionController {
@@ -30,6 +36,7 @@ export class SuggestionController {
   private state: BarState = { kind: 'idle' };
   private notice: string | undefined;
   private answered = false;
+  private awaitingModel = false;
 
   constructor(private readonly deps: ControllerDeps) {
     this.settings = deps.settings;
@@ -38,7 +45,8 @@ export class SuggestionController {
       (res) => {
         this.answered = true;
         this.last = res;
-        this.show(barStateFor(res.tags, res.tookMs, this.deps.adapter.currentTags(), this.settings, this.deps.adapter.maxTags));
+        this.show(this.barState(res));
+        if (res.provisional) this.refreshWhenReady();
       },
       (message) => this.show({ kind: 'error', message }),
     );
@@ -92,7 +100,30 @@ export class SuggestionController {
     }
     this.lastKey = key;
     if (!this.answered) this.show({ kind: 'loading' });
-    this.client.request({ title, body, bodyFormat, k: this.settings.count, exclude: tags });
+    this.client.request({ title, body, bodyFormat, k: this.settings.count, exclude: tags, ...(this.deps.whenReady ? { provisional: true } : {}) });
+  }
+
+  /** After a provisional answer: ask again (the same text) once the whole model is loaded. */
+  private refreshWhenReady(): void {
+    if (this.awaitingModel || !this.deps.whenReady) return;
+    this.awaitingModel = true;
+    this.deps.whenReady().then(
+      () => {
+        this.awaitingModel = false;
+        if (!this.dispose) return; // stopped meanwhile
+        this.lastKey = ''; // the same text, now for the full model
+        this.refresh();
+      },
+      (err: unknown) => {
+        // the encoder failed to load: say so (asking again would start another load at once)
+        this.awaitingModel = false;
+        if (this.dispose) this.show({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+      },
+    );
+  }
+
+  private barState(res: SuggestResponse): BarState {
+    return barStateFor(res.tags, res.tookMs, this.deps.adapter.currentTags(), this.settings, this.deps.adapter.maxTags, res.provisional === true);
   }
 
   /** Adds a suggested tag through the page's editor; the row updates from the page's new tags. */
@@ -101,7 +132,7 @@ export class SuggestionController {
     this.notice = result.accepted ? undefined : `Could not add “${name}”: ${result.reason ?? 'the page refused it'}`;
     if (this.last && this.state.kind !== 'error') {
       // Hide the added chip at once, before the debounced re-query.
-      this.show(barStateFor(this.last.tags, this.last.tookMs, this.deps.adapter.currentTags(), this.settings, this.deps.adapter.maxTags));
+      this.show(this.barState(this.last));
     } else {
       this.show(this.state); // shows the notice
     }

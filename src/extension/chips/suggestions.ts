@@ -14,8 +14,8 @@ export interface Chip {
 export type BarState =
   | { kind: 'idle' } // not enough text yet
   | { kind: 'loading' } // model starting
-  | { kind: 'chips'; chips: Chip[]; full: boolean; tookMs: number }
-  | { kind: 'abstain'; full: boolean }
+  | { kind: 'chips'; chips: Chip[]; full: boolean; tookMs: number; provisional?: boolean }
+  | { kind: 'abstain'; full: boolean; provisional?: boolean }
   | { kind: 'error'; message: string };
 
 /** Minimum text before asking the model: a short title alone says too little. */
@@ -43,10 +43,14 @@ export function chooseChips(ranked: Suggestion[], currentTags: string[], setting
   return { chips, full: have.size >= maxTags };
 }
 
-/** The row's state after a model answer. */
-export function barStateFor(ranked: Suggestion[], tookMs: number, currentTags: string[], settings: Pick<Settings, 'count' | 'minConfidence'>, maxTags: number): BarState {
+/**
+ * The row's state after a model answer; `provisional` for an answer from the TF-IDF block while
+ * the encoder loads (the row says the suggestions are being refined).
+ */
+export function barStateFor(ranked: Suggestion[], tookMs: number, currentTags: string[], settings: Pick<Settings, 'count' | 'minConfidence'>, maxTags: number, provisional = false): BarState {
   const { chips, full } = chooseChips(ranked, currentTags, settings, maxTags);
-  return chips.length === 0 ? { kind: 'abstain', full } : { kind: 'chips', chips, full, tookMs };
+  const p = provisional ? { provisional: true } : {};
+  return chips.length === 0 ? { kind: 'abstain', full, ...p } : { kind: 'chips', chips, full, tookMs, ...p };
 }
 
 /** "87%" style label of a score. */

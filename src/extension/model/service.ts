@@ -4,7 +4,7 @@
  * exposes over comlink (`worker.ts`); it is plain browser code (fetch, crypto.subtle, WASM), so the
  * parity test can also run it in Node against the same files.
  */
-import { loadSuggester, type ModelFiles, type Suggester } from '../../core/suggester';
+import { loadSuggesterStaged, type ModelFiles, type Suggester } from '../../core/suggester';
 import { MANIFEST_FILE } from '../../core/model';
 import type { Encoder } from '../../runtime/encoder';
 import type { SuggestRequest, SuggestResponse, ModelStatus } from '../protocol';
@@ -18,7 +18,7 @@ export interface ModelServiceOptions {
    * Builds the sentence encoder the manifest names: in the extension createEncoder on
    * onnxruntime-web (worker.ts); tests may pass the Node one.
    */
-  encoderFactory: (opts: { localModelPath: string; modelId: string; maxLength: number }) => Promise<Pick<Encoder, 'embed' | 'runtime'>>;
+  encoderFactory: (opts: { localModelPath: string; modelId: string; maxLength: number; tokenizerAfter?: Promise<unknown> }) => Promise<Pick<Encoder, 'embed' | 'runtime'>>;
 }
 
 export interface ModelService {
@@ -106,13 +106,14 @@ export function fetchModelFiles(baseUrl: string, fetchImpl: typeof fetch = fetch
 export function createModelService(opts: ModelServiceOptions): ModelService {
   const base = opts.modelBaseUrl.endsWith('/') ? opts.modelBaseUrl : `${opts.modelBaseUrl}/`;
   const fetchImpl = opts.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  let loading: Promise<Suggester> | undefined;
+  /** The load in flight or done: its first stage (the Suggester, encoder pending) and the whole. */
+  let loading: { partial: Promise<Suggester>; full: Promise<Suggester> } | undefined;
   let suggester: Suggester | undefined;
   let embedFn: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
   let runtime: string | undefined;
   let state: ModelStatus = { state: 'idle' };
 
-  async function doLoad(): Promise<Suggester> {
+  function startLoad(): { partial: Promise<Suggester>; full: Promise<Suggester> } {
     const t0 = performance.now();
     const since = () => Math.round(performance.now() - t0);
     let encoderMs: number | undefined;
@@ -124,77 +125,103 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     // with a 1 s target. The files are packaged with the manifest from models/, whose encoder the Node
     // loaders and tests verify; the stores' package signatures catch a damaged install, and a
     // truncated ONNX file still fails with a clear error from createEncoder.
-    const s = await loadSuggester(
+    const staged = loadSuggesterStaged(
       fetchModelFiles(base, fetchImpl),
-      async (spec) => {
-        const encoder = await opts.encoderFactory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength });
+      async (spec, headLoaded) => {
+        // the tokenizer (~70 ms of JavaScript in Node, more on a cold browser) waits for the head
+        // files: they make the provisional answers, and the ONNX session takes longer anyway
+        const encoder = await opts.encoderFactory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength, tokenizerAfter: headLoaded });
         encoderMs = since();
         runtime = encoder.runtime;
         return (embedFn = (texts) => encoder.embed(texts));
       },
       new URL(MANIFEST_FILE, base).href,
     );
-    const ready = since();
-    // The first ONNX runs are slow (the browser compiles the runtime's WASM functions as they are
-    // first called, then optimises the hot ones; buffers are allocated), so a short warm-up run
-    // comes before the first suggestion. Usually the ask page asked for the load ahead of typing
-    // and the first suggestion then meets a warm runtime. When a suggestion is already waiting it
-    // costs about nothing: in Chromium (5 cold starts each, a scratch probe) the warm-up took
-    // 210-290 ms and the question after it 70-130 ms, against 210-540 ms for the question alone.
-    // a short text: the encoder's cold run costs per token (a full question here added ~0.2 s to a
-    // cold start); the JavaScript warm-up below reuses this embedding with a full question
-    const warmEmbedding = embedFn ? await embedFn(['warm up']) : undefined;
-    await s.scoreTexts(['warm up'], warmEmbedding);
-    const loadMs = since();
-    state = {
-      state: 'ready',
-      version: s.version,
-      vectorizer: s.manifest.vectorizer,
-      tags: s.tags.length,
-      loadMs,
-      phases: { ...(encoderMs === undefined ? {} : { encoderMs }), warmupMs: loadMs - ready },
-      ...(runtime ? { runtime } : {}),
-      headEngine: s.headEngine,
-    };
-    warmUpScoring(s, warmEmbedding).catch(() => undefined); // only a speed-up: a real question would meet the same error and report it
-    return s;
+    let headMs: number | undefined;
+    const partial = staged.then((st) => {
+      headMs = since();
+      return st.suggester;
+    });
+    const full = staged.then(async ({ suggester: s, encoderReady }) => {
+      await encoderReady;
+      const ready = since();
+      // The first ONNX runs are slow (the browser compiles the runtime's WASM functions as they are
+      // first called, then optimises the hot ones; buffers are allocated), so a short warm-up run
+      // comes before the first full suggestion. Usually the ask page asked for the load ahead of
+      // typing and the first suggestion then meets a warm runtime. When a suggestion is already
+      // waiting it costs about nothing: in Chromium (5 cold starts each, a scratch probe) the
+      // warm-up took 210-290 ms and the question after it 70-130 ms, against 210-540 ms for the
+      // question alone. A short text: the encoder's cold run costs per token (a full question here
+      // added ~0.2 s to a cold start); the JavaScript warm-up below reuses this embedding with a
+      // full question.
+      const warmEmbedding = embedFn ? await embedFn(['warm up']) : undefined;
+      await s.scoreTexts(['warm up'], warmEmbedding);
+      const loadMs = since();
+      state = {
+        state: 'ready',
+        version: s.version,
+        vectorizer: s.manifest.vectorizer,
+        tags: s.tags.length,
+        loadMs,
+        phases: { ...(headMs === undefined ? {} : { headMs }), ...(encoderMs === undefined ? {} : { encoderMs }), warmupMs: loadMs - ready },
+        ...(runtime ? { runtime } : {}),
+        headEngine: s.headEngine,
+      };
+      warmUpScoring(s, warmEmbedding).catch(() => undefined); // only a speed-up: a real question would meet the same error and report it
+      return (suggester = s);
+    });
+    const current = { partial, full };
+    full.catch((err: unknown) => {
+      if (loading === current) loading = undefined; // a later call may retry (e.g. after the files were fixed)
+      state = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+    });
+    partial.catch(() => undefined); // its error is full's too, reported there
+    return current;
   }
 
-  async function load(): Promise<ModelStatus> {
-    if (!loading) {
-      loading = doLoad().then(
-        (s) => (suggester = s),
-        (err: unknown) => {
-          loading = undefined; // a later call may retry (e.g. after the files were fixed)
-          state = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
-          throw err;
-        },
-      );
-    }
-    await loading;
-    return state;
+  const load = () => (loading ??= startLoad());
+
+  async function answer(s: Suggester, req: SuggestRequest): Promise<SuggestResponse> {
+    const t0 = performance.now();
+    const timings = { encodeMs: 0, headMs: 0 };
+    const tags = await s.suggest(req, { k: req.k, exclude: req.exclude }, timings);
+    return {
+      tags,
+      model: { version: s.version },
+      tookMs: Math.round((performance.now() - t0) * 10) / 10,
+      headMs: Math.round(timings.headMs * 100) / 100,
+      ...(req.includeText ? { text: s.textOf(req) } : {}),
+    };
   }
 
   return {
-    warmup: load,
+    async warmup() {
+      await load().full;
+      return state;
+    },
     status: () => state,
     async embed(texts) {
-      if (!suggester) await load();
+      if (!suggester) await load().full;
       if (!embedFn) throw new Error('this model has no sentence encoder (a tfidf model)');
       return embedFn(texts);
     },
     async suggest(req) {
-      if (!suggester) await load();
-      const t0 = performance.now();
-      const timings = { encodeMs: 0, headMs: 0 };
-      const tags = await suggester!.suggest(req, { k: req.k, exclude: req.exclude }, timings);
-      return {
-        tags,
-        model: { version: suggester!.version },
-        tookMs: Math.round((performance.now() - t0) * 10) / 10,
-        headMs: Math.round(timings.headMs * 100) / 100,
-        ...(req.includeText ? { text: suggester!.textOf(req) } : {}),
-      };
+      if (suggester) return answer(suggester, req);
+      const { partial, full } = load();
+      if (req.provisional) {
+        // While the encoder loads, a caller that accepts it gets the TF-IDF block's answer
+        // (Suggester.suggestWithoutEncoder) and asks again once `warmup` resolves.
+        const s = await partial;
+        if (!suggester) {
+          const t0 = performance.now();
+          const tags = s.suggestWithoutEncoder(req, { k: req.k, exclude: req.exclude });
+          if (tags) {
+            const tookMs = Math.round((performance.now() - t0) * 10) / 10;
+            return { tags, model: { version: s.version }, tookMs, headMs: tookMs, provisional: true, ...(req.includeText ? { text: s.textOf(req) } : {}) };
+          }
+        }
+      }
+      return answer(await full, req);
     },
   };
 }
