@@ -7,7 +7,7 @@ import { createRouter } from '../src/extension/background/router';
 import { createLatestOnly } from '../src/extension/chips/latest-only';
 import { barStateFor, chooseChips, hasEnoughText, percent } from '../src/extension/chips/suggestions';
 import { DEFAULT_SETTINGS, sanitizeSettings, type Settings } from '../src/extension/settings/settings';
-import { parseMessage, type ModelHost, type Reply, type SuggestRequest, type SuggestResponse } from '../src/extension/protocol';
+import { parseMessage, sendWhenListening, type ModelHost, type Reply, type SuggestRequest, type SuggestResponse } from '../src/extension/protocol';
 import { SuggestionController } from '../src/extension/chips/controller';
 import type { AskPageAdapter, AskPageText } from '../src/extension/page/types';
 import type { Suggestion } from '../src/core/suggester';
@@ -164,6 +164,25 @@ describe('message checks (parseMessage)', () => {
     expect(bad({}, { provisional: true })).toMatchObject({ request: { provisional: true } });
     expect(parseMessage({ ...good, request: null }, 'background')).toMatch(/request must be an object/);
     expect(parseMessage({ ...good, request: { ['__proto__']: { k: 5 } } }, 'background')).toMatch(/request.title/);
+  });
+});
+
+describe('sending before the background listens (sendWhenListening)', () => {
+  it('tries again while nobody listens yet, then answers', async () => {
+    let calls = 0;
+    const send = async () => {
+      calls++;
+      if (calls < 3) throw new Error('Could not establish connection. Receiving end does not exist.');
+      return 'answer';
+    };
+    expect(await sendWhenListening(send, 5, 1)).toBe('answer');
+    expect(calls).toBe(3);
+  });
+  it('throws any other error at once, and the listener error after the last try', async () => {
+    let calls = 0;
+    await expect(sendWhenListening(async () => (calls++, Promise.reject(new Error('model exploded'))), 5, 1)).rejects.toThrow('model exploded');
+    expect(calls).toBe(1);
+    await expect(sendWhenListening(async () => Promise.reject(new Error('Receiving end does not exist.')), 3, 1)).rejects.toThrow(/Receiving end/);
   });
 });
 

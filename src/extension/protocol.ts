@@ -95,6 +95,23 @@ export function unwrapReply<T>(reply: Reply<T> | undefined, nobody = 'the extens
   throw new Error('error' in reply ? reply.error : 'the request was overtaken by a newer one');
 }
 
+/**
+ * Sends with `send`, again (every `delayMs`, up to `tries` times) while nobody listens yet: in a
+ * browser that has just started, a page can run before the extension's background has added its
+ * listener (Firefox: "Could not establish connection. Receiving end does not exist.", seen once in
+ * 20 fresh browsers by bench:browser). Any other error is thrown at once.
+ */
+export async function sendWhenListening<T>(send: () => Promise<T>, tries = 30, delayMs = 100): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (attempt >= tries || !/Receiving end does not exist|Could not establish connection/i.test(errorMessage(err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -9,7 +9,7 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { detectAskPage } from '../page/detect';
 import type { AskPageAdapter } from '../page/types';
-import { newInstanceId, unwrapReply, type BackgroundMessage, type ModelStatus, type Reply, type SuggestResponse } from '../protocol';
+import { newInstanceId, sendWhenListening, unwrapReply, type BackgroundMessage, type ModelStatus, type Reply, type SuggestResponse } from '../protocol';
 import { loadSettings, saveSettings, watchSettings } from '../settings/store';
 import type { BarState } from './suggestions';
 import { SuggestionBar } from './SuggestionBar';
@@ -35,7 +35,7 @@ export function waitForAskPage(ctx: ContentScriptContext, doc: Document = docume
 }
 
 function sendToBackground<T>(msg: BackgroundMessage): Promise<Reply<T>> {
-  return browser.runtime.sendMessage(msg) as Promise<Reply<T>>;
+  return sendWhenListening(() => browser.runtime.sendMessage(msg) as Promise<Reply<T>>);
 }
 
 export async function startContentScript(ctx: ContentScriptContext): Promise<void> {
