@@ -26,7 +26,7 @@ export const WASM_DIR = 'ort/';
  * the runtime in a worker of its own made each suggestion slower (A/B in fresh Firefox ESR 153
  * browsers, 4 x 150 questions each: model time p50 68 vs 61 ms, head p95 7 vs 5 ms), and its cold
  * start (~1.1 s) is within target without it. Chrome's offscreen document uses the encoder worker
- * (same A/B in Chromium: p50 46 vs 50 ms, no slower) and gets provisional answers ~1.3 s earlier.
+ * (same A/B in Chromium: p50 46 vs 50 ms, no slower) and gets provisional answers ~1 s earlier.
  */
 export const ENCODER_HERE = 'encoder=here';
 
