@@ -293,19 +293,27 @@ describe('provisional answers while the encoder loads (cold start)', () => {
     const head = gate();
     let tokenizerAfter: Promise<unknown> | undefined;
     let headIn = false;
+    let headInWhenStarted: boolean | undefined;
+    const started = gate();
     const service = createModelService({
       modelBaseUrl: `${pathToFileURL(folder()).href}/`,
       fetchImpl: fileFetch({ file: 'rerank.bin', until: head.opened }), // the last of the head's files
       encoderFactory: async (o) => {
         tokenizerAfter = o.tokenizerAfter;
+        headInWhenStarted = headIn;
+        started.open();
         await o.tokenizerAfter;
         expect(headIn).toBe(true);
         return { runtime: 'fake', embed: async (texts: string[]) => texts.map(() => new Float32Array(384)) };
       },
     });
     const loaded = service.warmup();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(tokenizerAfter).toBeInstanceOf(Promise); // the encoder was started before the head files were in
+    // wait for the factory itself, not a fixed delay (a loaded CI machine took longer than 50 ms);
+    // with the head's last file held back, a factory that waited for the head would never start
+    // and the test would time out
+    await started.opened;
+    expect(headInWhenStarted).toBe(false); // the encoder was started before the head files were in
+    expect(tokenizerAfter).toBeInstanceOf(Promise);
     headIn = true;
     head.open();
     expect(await loaded).toMatchObject({ state: 'ready' });
