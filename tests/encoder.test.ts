@@ -196,3 +196,32 @@ describe('bad input', () => {
     await expect(createEncoder({ runtime: RT, localModelPath: MODELS, runBatchSize: 0 })).rejects.toThrow(/runBatchSize/);
   });
 });
+
+describe('createEncoder load order (the extension: tokenizer after the head files)', () => {
+  it('asks the runtime for the ONNX session at once, and is ready only after tokenizerAfter has settled', async () => {
+    let sessionAsked = false;
+    const stub = {
+      name: 'stub',
+      createSession: async () => {
+        sessionAsked = true;
+        return { run: async () => ({ data: new Float32Array(384), dims: [1, 1, 384] }), release: async () => undefined };
+      },
+    };
+    let release!: () => void;
+    const headIn = new Promise<void>((r) => (release = r));
+    let ready = false;
+    const loading = createEncoder({ runtime: stub, localModelPath: MODELS, tokenizerAfter: headIn }).then((e) => ((ready = true), e));
+    await new Promise((r) => setTimeout(r, 300)); // the tokenizer alone loads in ~70 ms
+    expect(sessionAsked).toBe(true);
+    expect(ready).toBe(false);
+    release();
+    const enc = await loading;
+    expect(enc.tokenize(['hello'])[0][0]).toBe(101); // [CLS]
+  });
+
+  it('a tokenizerAfter that rejects only delays the tokenizer (the load goes on)', async () => {
+    const stub = { name: 'stub', createSession: async () => ({ run: async () => ({ data: new Float32Array(384), dims: [1, 1, 384] }), release: async () => undefined }) };
+    const enc = await createEncoder({ runtime: stub, localModelPath: MODELS, tokenizerAfter: Promise.reject(new Error('head failed')) });
+    expect(enc.tokenize(['hello'])[0][0]).toBe(101);
+  });
+});

@@ -175,7 +175,7 @@ describe.each(BROWSERS)('the extension in real %s', (browserName) => {
     // Chrome's extension pages are cross-origin isolated (manifest COOP/COEP): two WASM threads in
     // the offscreen document's Worker; Firefox ignores those keys: one thread.
     expect((await texts(p, '[data-testid="model-status"]'))[0]).toMatch(
-      // Chrome: in the encoder's own worker; Firefox: in the model worker (src/extension/model/worker.ts, ENCODER_HERE)
+      // Chrome: in the encoder's own worker; Firefox: in the model worker (src/extension/model/worker.ts, ENCODER_IN_MODEL_WORKER)
       browserName === 'firefox' ? /onnxruntime-web 1\.\d+\.\d+ \(wasm, 1 thread\)(?!, in its own worker)/ : /onnxruntime-web 1\.\d+\.\d+ \(wasm, 2 threads\), in its own worker/,
     );
     // the head's dense scores run in WebAssembly SIMD in the worker (the CSP allows 'wasm-unsafe-eval')

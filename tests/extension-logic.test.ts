@@ -381,6 +381,50 @@ describe('the content controller', () => {
     c.stop();
   });
 
+  it("a failed load's error does not cover the answer of the load after it; the controller waits for that one instead", async () => {
+    const page = fakePage({ title: 'How do I merge two dictionaries in Python', body: '', bodyFormat: 'markdown' });
+    const asked: SuggestRequest[] = [];
+    const waits: { resolve: (v: void) => void; reject: (e: unknown) => void }[] = [];
+    let loaded = false;
+    const c = new SuggestionController({
+      adapter: page.adapter,
+      settings: { ...DEFAULT_SETTINGS },
+      debounceMs: 0,
+      send: async (r) => {
+        asked.push(r);
+        return loaded
+          ? { ok: true, value: { tags: [sug('python', 0.9), sug('dictionary', 0.8)], model: { version: 'v' }, tookMs: 40 } }
+          : { ok: true, value: { tags: [sug('python', 0.7)], model: { version: 'v' }, tookMs: 1, provisional: true } };
+      },
+      whenReady: () => {
+        const d = deferred<void>();
+        waits.push(d);
+        return d.promise;
+      },
+      render: () => undefined,
+    });
+    c.start();
+    await tick();
+    expect(waits).toHaveLength(1); // load 1 is awaited
+    page.text.title = 'How do I merge two dictionaries in Python 3';
+    page.change();
+    await tick();
+    await tick();
+    expect(asked).toHaveLength(2); // a provisional answer from load 2, while load 1's wait is still out
+    expect(waits).toHaveLength(1);
+    waits[0].reject(new Error('cannot load model: load 1 failed'));
+    await tick();
+    expect(c.current).toMatchObject({ kind: 'chips', provisional: true }); // not load 1's error
+    expect(waits).toHaveLength(2); // waiting for load 2
+    loaded = true;
+    waits[1].resolve();
+    await tick();
+    await tick();
+    expect(asked).toHaveLength(3);
+    expect(c.current).toMatchObject({ kind: 'chips', chips: [{ name: 'python' }, { name: 'dictionary' }] });
+    c.stop();
+  });
+
   it('without whenReady asks for full answers only', async () => {
     const page = fakePage({ title: 'How do I merge two dictionaries in Python', body: '', bodyFormat: 'markdown' });
     const asked: SuggestRequest[] = [];

@@ -334,6 +334,58 @@ describe('provisional answers while the encoder loads (cold start)', () => {
     await expect(service.warmup()).rejects.toThrow(/truncated file/);
     expect(service.status()).toMatchObject({ state: 'failed', error: expect.stringMatching(/truncated file/) });
   });
+  it('after a failed load, calls fail at once with its error (no provisional answer, no new load) until the retry time has passed', async () => {
+    let loads = 0;
+    const service = createModelService({
+      modelBaseUrl: `${pathToFileURL(folder()).href}/`,
+      fetchImpl: fileFetch(),
+      retryAfterMs: 300,
+      encoderFactory: async () => {
+        loads++;
+        throw new Error('cannot load model "all-MiniLM-L6-v2": truncated file');
+      },
+    });
+    await expect(service.warmup()).rejects.toThrow(/truncated file/);
+    for (let i = 0; i < 5; i++) await expect(service.suggest({ ...ask, provisional: true })).rejects.toThrow(/truncated file/); // as keystrokes would
+    await expect(service.warmup()).rejects.toThrow(/truncated file/);
+    expect(loads).toBe(1);
+    await new Promise((r) => setTimeout(r, 350));
+    await expect(service.suggest({ ...ask, provisional: true })).resolves.toMatchObject({ provisional: true }); // a new load, answering as loads do
+    await expect(service.warmup()).rejects.toThrow(/truncated file/);
+    expect(loads).toBe(2);
+  });
+
+  it("frees an encoder that a failed load built: after the failure (the head's file was damaged) and when its warm-up run fails", async () => {
+    const encoder = gate();
+    let disposed = 0;
+    const fake = (embed: () => Promise<Float32Array[]>) => ({ runtime: 'fake', embed, dispose: async () => void disposed++ });
+    const damaged = (async (url: string | URL) => {
+      const path = fileURLToPath(url);
+      if (path.endsWith('rerank.bin')) return new Response(new Uint8Array([1, 2, 3]));
+      return new Response(await readFile(path));
+    }) as typeof fetch;
+    const late = createModelService({
+      modelBaseUrl: `${pathToFileURL(folder()).href}/`,
+      fetchImpl: damaged,
+      encoderFactory: async () => {
+        await encoder.opened;
+        return fake(async () => [new Float32Array(384)]);
+      },
+    });
+    await expect(late.warmup()).rejects.toThrow(/rerank\.bin/);
+    expect(disposed).toBe(0);
+    encoder.open(); // the encoder arrives after the load failed
+    await new Promise((r) => setTimeout(r, 20));
+    expect(disposed).toBe(1);
+
+    const failsToRun = createModelService({
+      modelBaseUrl: `${pathToFileURL(folder()).href}/`,
+      fetchImpl: fileFetch(),
+      encoderFactory: async () => fake(async () => Promise.reject(new Error('out of memory'))),
+    });
+    await expect(failsToRun.warmup()).rejects.toThrow(/out of memory/);
+    expect(disposed).toBe(2);
+  });
 });
 
 describe('the scoring warm-up after a load (JIT)', () => {

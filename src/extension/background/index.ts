@@ -10,13 +10,12 @@ import { createWorkerHost } from '../model/worker-host';
 import { parseMessage, type ModelHost } from '../protocol';
 import { createRouter } from './router';
 import { WORKER_PATH } from '../model/offscreen';
-import { ENCODER_HERE } from '../model/worker';
 
 export function chooseHost(): ModelHost {
   const hasOffscreen = typeof (browser as unknown as { offscreen?: unknown }).offscreen !== 'undefined';
   if (hasOffscreen) return createOffscreenHost();
   if (typeof Worker === 'undefined') throw new Error('this browser offers neither offscreen documents nor Workers to the background');
-  return createWorkerHost(`${extensionUrl(WORKER_PATH)}?${ENCODER_HERE}`); // Firefox: one WASM thread, the encoder in the model worker
+  return createWorkerHost(extensionUrl(WORKER_PATH)); // Firefox
 }
 
 /** The router's key for a sender: its tab and frame, or the extension page (popup) it runs in. */

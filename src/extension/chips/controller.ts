@@ -37,6 +37,8 @@ export class SuggestionController {
   private notice: string | undefined;
   private answered = false;
   private awaitingModel = false;
+  /** Provisional answers shown so far (see waitForModel). */
+  private provisionalAnswers = 0;
 
   constructor(private readonly deps: ControllerDeps) {
     this.settings = deps.settings;
@@ -105,9 +107,20 @@ export class SuggestionController {
 
   /** After a provisional answer: ask again (the same text) once the whole model is loaded. */
   private refreshWhenReady(): void {
-    if (this.awaitingModel || !this.deps.whenReady) return;
+    this.provisionalAnswers++;
+    if (!this.awaitingModel) this.waitForModel();
+  }
+
+  /**
+   * One wait for the model at a time. When it settles, a provisional answer that came after it
+   * began (from a later load: the earlier one failed meanwhile) gets a wait of its own instead of
+   * that outcome; an error is shown only over a provisional row (not over an idle one, or the
+   * full model's answer).
+   */
+  private waitForModel(): void {
     this.awaitingModel = true;
-    this.deps.whenReady().then(
+    const seen = this.provisionalAnswers;
+    this.deps.whenReady!().then(
       () => {
         this.awaitingModel = false;
         if (!this.dispose) return; // stopped meanwhile
@@ -115,9 +128,12 @@ export class SuggestionController {
         this.refresh();
       },
       (err: unknown) => {
-        // the encoder failed to load: say so (asking again would start another load at once)
         this.awaitingModel = false;
-        if (this.dispose) this.show({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+        if (!this.dispose) return;
+        if (this.provisionalAnswers !== seen) return this.waitForModel(); // answered by a later load: wait for that one
+        // the encoder failed to load: say so (asking again would start another load at once)
+        const st = this.state;
+        if ((st.kind === 'chips' || st.kind === 'abstain') && st.provisional) this.show({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
       },
     );
   }

@@ -18,8 +18,16 @@ export interface ModelServiceOptions {
    * Builds the sentence encoder the manifest names: in the extension createEncoder on
    * onnxruntime-web (worker.ts); tests may pass the Node one.
    */
-  encoderFactory: (opts: { localModelPath: string; modelId: string; maxLength: number; tokenizerAfter?: Promise<unknown> }) => Promise<Pick<Encoder, 'embed' | 'runtime'>>;
+  encoderFactory: (opts: { localModelPath: string; modelId: string; maxLength: number; tokenizerAfter?: Promise<unknown> }) => Promise<Pick<Encoder, 'embed' | 'runtime'> & Partial<Pick<Encoder, 'dispose'>>>;
+  /**
+   * After a failed load, how long calls fail at once with its error before one may load again
+   * (default RETRY_LOAD_AFTER_MS). Without it, every keystroke would start the whole load again.
+   */
+  retryAfterMs?: number;
 }
+
+/** After a failed load: calls fail with its error for this long before the next one loads again. */
+export const RETRY_LOAD_AFTER_MS = 15_000;
 
 export interface ModelService {
   /** Loads the model once (later calls wait for the same load); resolves to its status. */
@@ -103,20 +111,41 @@ export function fetchModelFiles(baseUrl: string, fetchImpl: typeof fetch = fetch
   };
 }
 
+/** One load of the model (see createModelService). */
+interface Load {
+  partial: Promise<Suggester>;
+  full: Promise<Suggester>;
+  /** performance.now() when it failed. */
+  failedAt?: number;
+}
+
 export function createModelService(opts: ModelServiceOptions): ModelService {
   const base = opts.modelBaseUrl.endsWith('/') ? opts.modelBaseUrl : `${opts.modelBaseUrl}/`;
   const fetchImpl = opts.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  /** The load in flight or done: its first stage (the Suggester, encoder pending) and the whole. */
-  let loading: { partial: Promise<Suggester>; full: Promise<Suggester> } | undefined;
+  /**
+   * The load in flight or done: its first stage (the Suggester, encoder pending), the whole, and
+   * when it failed (its error then answers every call until RETRY_LOAD_AFTER_MS have passed).
+   */
+  let loading: Load | undefined;
+  const retryAfterMs = opts.retryAfterMs ?? RETRY_LOAD_AFTER_MS;
   let suggester: Suggester | undefined;
   let embedFn: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
   let runtime: string | undefined;
   let state: ModelStatus = { state: 'idle' };
 
-  function startLoad(): { partial: Promise<Suggester>; full: Promise<Suggester> } {
+  function startLoad(): Load {
     const t0 = performance.now();
     const since = () => Math.round(performance.now() - t0);
     let encoderMs: number | undefined;
+    // this load's encoder: published (embedFn, runtime) only when the whole load succeeds, freed
+    // when it fails, also when it is built after the failure (the head's files failed first)
+    let built: { embed: (texts: string[]) => Promise<Float32Array[]>; runtime: string; dispose?: () => Promise<void> } | undefined;
+    const current: Load = { partial: undefined!, full: undefined! };
+    const free = () => {
+      const e = built;
+      built = undefined;
+      e?.dispose?.().catch(() => undefined);
+    };
     state = { state: 'loading' };
     // Every manifest, head and TF-IDF check runs here as in Node (loadSuggester), but the encoder
     // files are not hashed (checkEncoderFiles): sha256 of their 23 MB takes 55-234 ms (median 111)
@@ -132,8 +161,9 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         // files: they make the provisional answers, and the ONNX session takes longer anyway
         const encoder = await opts.encoderFactory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength, tokenizerAfter: headLoaded });
         encoderMs = since();
-        runtime = encoder.runtime;
-        return (embedFn = (texts) => encoder.embed(texts));
+        built = { embed: (texts) => encoder.embed(texts), runtime: encoder.runtime, dispose: encoder.dispose && (() => encoder.dispose!()) };
+        if (current.failedAt !== undefined) free(); // the load failed meanwhile: nobody will use it
+        return built.embed;
       },
       new URL(MANIFEST_FILE, base).href,
     );
@@ -154,9 +184,11 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
       // question alone. A short text: the encoder's cold run costs per token (a full question here
       // added ~0.2 s to a cold start); the JavaScript warm-up below reuses this embedding with a
       // full question.
-      const warmEmbedding = embedFn ? await embedFn(['warm up']) : undefined;
+      const warmEmbedding = built ? await built.embed(['warm up']) : undefined;
       await s.scoreTexts(['warm up'], warmEmbedding);
       const loadMs = since();
+      embedFn = built?.embed;
+      runtime = built?.runtime;
       state = {
         state: 'ready',
         version: s.version,
@@ -170,16 +202,21 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
       warmUpScoring(s, warmEmbedding).catch(() => undefined); // only a speed-up: a real question would meet the same error and report it
       return (suggester = s);
     });
-    const current = { partial, full };
+    current.partial = partial;
+    current.full = full;
     full.catch((err: unknown) => {
-      if (loading === current) loading = undefined; // a later call may retry (e.g. after the files were fixed)
+      current.failedAt = performance.now(); // a call after RETRY_LOAD_AFTER_MS loads again (a fixed file, a transient failure)
+      free();
       state = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
     });
     partial.catch(() => undefined); // its error is full's too, reported there
     return current;
   }
 
-  const load = () => (loading ??= startLoad());
+  const load = (): Load => {
+    if (!loading || (loading.failedAt !== undefined && performance.now() - loading.failedAt >= retryAfterMs)) loading = startLoad();
+    return loading;
+  };
 
   async function answer(s: Suggester, req: SuggestRequest): Promise<SuggestResponse> {
     const t0 = performance.now();
@@ -207,7 +244,9 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     },
     async suggest(req) {
       if (suggester) return answer(suggester, req);
-      const { partial, full } = load();
+      const current = load();
+      const { partial, full } = current;
+      if (current.failedAt !== undefined) return answer(await full, req); // its error, at once: no provisional answer from a failed load
       if (req.provisional) {
         // While the encoder loads, a caller that accepts it gets the TF-IDF block's answer
         // (Suggester.suggestWithoutEncoder) and asks again once `warmup` resolves.

@@ -5,13 +5,12 @@
  * nothing remote. The tokenizer, head, TF-IDF and re-ranker run here; in Chrome the ONNX model runs
  * in a worker of its own (`ort-worker.ts`, started from here on the first load): onnxruntime-web
  * blocks the thread that calls it, and this one must answer while the encoder loads. In Firefox
- * it runs here (see ENCODER_HERE).
+ * it runs here (see ENCODER_IN_MODEL_WORKER).
  */
 import { expose } from 'comlink';
 import { createModelService, type ModelService } from './service';
 import { createEncoder } from '../../runtime/encoder';
 import { remoteOnnxRuntime } from '../../runtime/ort-remote';
-import { webOnnxRuntime } from '../../runtime/ort-web';
 import type { OnnxRuntime } from '../../runtime/encoder';
 
 /** What the worker answers: the model service itself. */
@@ -20,26 +19,31 @@ export type WorkerApi = ModelService;
 export const MODEL_DIR = 'models/';
 export const ORT_WORKER_PATH = '/ort-worker.js';
 export const WASM_DIR = 'ort/';
+
 /**
- * The worker URL's query parameter that keeps the encoder's runtime in this worker
- * (`model-worker.js?encoder=here`). Firefox's background asks for it: with its one WASM thread
- * the runtime in a worker of its own made each suggestion slower (A/B in fresh Firefox ESR 153
- * browsers, 4 x 150 questions each: model time p50 68 vs 61 ms, head p95 7 vs 5 ms), and its cold
- * start (~1.1 s) is within target without it. Chrome's offscreen document uses the encoder worker
- * (same A/B in Chromium: p50 46 vs 50 ms, no slower) and gets provisional answers ~1 s earlier.
+ * Where the encoder's runtime runs, chosen when the extension is built (WXT defines
+ * `import.meta.env.FIREFOX` per browser; the other branch and its imports are left out of the
+ * bundle, so Chrome's model worker carries no onnxruntime and Firefox builds no encoder worker).
+ * Firefox: here. With its one WASM thread the runtime in a worker of its own made each suggestion
+ * slower (A/B in fresh Firefox ESR 153 browsers, 4 x 150 questions each: model time p50 68 vs
+ * 61 ms, head p95 7 vs 5 ms), and its cold start (~1.1 s) is within target without it. Chrome
+ * (and any other build): the encoder worker (same A/B in Chromium: p50 46 vs 50 ms, no slower),
+ * which lets this worker give provisional answers ~1 s earlier.
  */
-export const ENCODER_HERE = 'encoder=here';
+const ENCODER_IN_MODEL_WORKER = import.meta.env.FIREFOX === true;
 
 export function startModelWorker(scope: { location: { href: string } } = self): void {
-  const here = new URL(scope.location.href);
-  const root = new URL('/', here);
-  const runtime = (): OnnxRuntime =>
-    here.search.slice(1).split('&').includes(ENCODER_HERE)
-      ? webOnnxRuntime({ wasmPaths: new URL(WASM_DIR, root).href })
-      : remoteOnnxRuntime(startEncoderWorker(new URL(ORT_WORKER_PATH, root).href));
+  const root = new URL('/', scope.location.href);
+  // One runtime (in Chrome: one encoder worker) for the life of this worker, whatever the number
+  // of loads: a load that failed must not leave a worker behind for the next one to add to.
+  let runtime: Promise<OnnxRuntime> | undefined;
+  const getRuntime = (): Promise<OnnxRuntime> =>
+    (runtime ??= ENCODER_IN_MODEL_WORKER
+      ? import('../../runtime/ort-web').then((m) => m.webOnnxRuntime({ wasmPaths: new URL(WASM_DIR, root).href }))
+      : Promise.resolve(remoteOnnxRuntime(startEncoderWorker(new URL(ORT_WORKER_PATH, root).href))));
   const service: WorkerApi = createModelService({
     modelBaseUrl: new URL(MODEL_DIR, root).href,
-    encoderFactory: (o) => createEncoder({ ...o, runtime: runtime() }),
+    encoderFactory: async (o) => createEncoder({ ...o, runtime: await getRuntime() }),
   });
   expose(service);
 }
