@@ -2,11 +2,12 @@
  * `npm run bench:ops`: where the encoder's time goes, operator type by operator type, in the
  * browser's runtime and the native one, on the same real questions in the same script.
  *
- * - browser: headless Chromium (Debian's), a page cross-origin isolated like the extension's
- *   (COOP/COEP headers from a local server), onnxruntime-web (the version package.json pins, its
- *   SIMD + threads WASM) in a module Worker with the extension's session options (2 threads, no
- *   spinning, optimisation level "all"; `--threads` to try another count), onnxruntime's own
- *   profiler on;
+ * - browser: headless Chromium (Debian's; default) or Firefox ESR (`--browser firefox`, over
+ *   WebDriver BiDi), a page cross-origin isolated by COOP/COEP headers from a local server,
+ *   onnxruntime-web (the version package.json pins, its SIMD + threads WASM) in a module Worker
+ *   with the extension's session options (no spinning, optimisation level "all") and its thread
+ *   count: 2 in Chromium, 1 in Firefox, whose extension pages cannot be isolated (`--threads` to
+ *   try another), onnxruntime's own profiler on;
  * - native: onnxruntime-node with the API's session options (all cores), profiler on;
  * - the same `--questions` real questions (default 100; title + markdown body, normalised and
  *   tokenised as the Suggester does, so the same word pieces), one per run as in the product,
@@ -17,7 +18,8 @@
  * milliseconds per question in each runtime, the ratio, and its share of the browser's time; and
  * the floor the int8 products alone put under bench:browser's ratio (the whole Node Suggester,
  * bench:browser's reference, runs each chunk too).
- * Results: bench/results/ops.json (`--out`). Nothing is fetched from outside the machine.
+ * Results: bench/results/ops.json, ops-firefox.json for Firefox (`--out`). Nothing is fetched from
+ * outside the machine.
  */
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -28,6 +30,8 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
+import { FIREFOX } from '../lib/firefox';
 import { CHROMIUM } from '../lib/extension';
 import { typedQuestions } from '../lib/typed-questions';
 import { INT8_GROUP, opGroup, opProfile, parseProfileLines, type OpProfile, type OrtTraceEvent } from '../lib/ort-profile';
@@ -45,14 +49,18 @@ const { values: args } = parseArgs({
     questions: { type: 'string', default: '100' },
     chunk: { type: 'string', default: '25' },
     warmup: { type: 'string', default: '5' },
-    threads: { type: 'string', default: '2' },
-    out: { type: 'string', default: join('bench', 'results', 'ops.json') },
+    browser: { type: 'string', default: 'chromium' },
+    threads: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const N = Number(args.questions);
 const CHUNK = Number(args.chunk);
 const WARMUP = Number(args.warmup);
-const THREADS = Number(args.threads);
+const BROWSER = args.browser;
+if (BROWSER !== 'chromium' && BROWSER !== 'firefox') throw new Error(`--browser must be chromium or firefox, not ${BROWSER}`);
+// the extension's: Chrome's pages are cross-origin isolated (2 threads), Firefox's cannot be (1)
+const THREADS = Number(args.threads ?? (BROWSER === 'firefox' ? 1 : 2));
 if (![N, CHUNK, THREADS].every((x) => Number.isInteger(x) && x >= 1) || !Number.isInteger(WARMUP) || WARMUP < 0) {
   throw new Error('--questions, --chunk and --threads must be positive integers, --warmup a non-negative one');
 }
@@ -151,39 +159,66 @@ const server = createServer((req, res) => {
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-});
-let webLines: string[];
-let web: { isolated: boolean; version: string; threads: number };
-const browserVersion = browser.version();
-try {
+/** The bench page in one browser: `ask` posts a message to its Worker and resolves with the answer. */
+interface BenchPage {
+  name: string;
+  ask<T>(msg: unknown): Promise<T>;
+  /** Requests the page or its Worker made to anything but the local server. */
+  leaked: string[];
+  close(): Promise<void>;
+}
+const ASK = (m: unknown) => (window as unknown as { ask: (m: unknown) => Promise<unknown> }).ask(m);
+
+async function openChromium(): Promise<BenchPage> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
   const page = await browser.newPage();
   const leaked: string[] = [];
   page.on('request', (r) => {
     if (!r.url().startsWith(base)) leaked.push(r.url());
   });
   await page.goto(base);
-  const ask = <T>(msg: unknown) => page.evaluate<T, unknown>((m) => (window as unknown as { ask: (m: unknown) => Promise<T> }).ask(m), msg);
-  web = await ask<typeof web>({ type: 'load' });
-  if (!web.isolated) throw new Error('the bench page is not cross-origin isolated: onnxruntime-web would run one thread, unlike the extension');
-  await ask({ type: 'run', rows: warm });
+  return { name: `Chromium ${browser.version()}`, ask: (msg) => page.evaluate(ASK, msg) as never, leaked, close: () => browser.close() };
+}
+
+async function openFirefox(): Promise<BenchPage> {
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, protocol: 'webDriverBiDi', headless: true });
+  const page = await browser.newPage();
+  const leaked: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base)) leaked.push(r.url());
+  });
+  await page.goto(base);
+  return { name: `Firefox ${(await browser.version()).replace(/^firefox\//i, '')}`, ask: (msg) => page.evaluate(ASK, msg) as never, leaked, close: () => browser.close() };
+}
+
+let webLines: string[];
+let web: { isolated: boolean; version: string; threads: number };
+let browserName: string;
+const bench = await (BROWSER === 'firefox' ? openFirefox() : openChromium());
+try {
+  browserName = bench.name;
+  web = await bench.ask<typeof web>({ type: 'load' });
+  if (THREADS > 1 && !web.isolated) throw new Error('the bench page is not cross-origin isolated: onnxruntime-web would run one thread');
+  if (web.threads !== THREADS) throw new Error(`onnxruntime-web runs ${web.threads} threads, ${THREADS} asked for`);
+  await bench.ask({ type: 'run', rows: warm });
   await runNative(warm);
   await runSuggester(questions.slice(0, WARMUP), false);
   for (let i = 0; i < ids.length; i += CHUNK) {
     const rows = ids.slice(i, i + CHUNK);
-    await ask({ type: 'run', rows });
+    await bench.ask({ type: 'run', rows });
     await runNative(rows);
     await runSuggester(questions.slice(i, i + CHUNK), true);
     process.stdout.write(`\r${Math.min(i + CHUNK, ids.length)}/${ids.length} questions`);
   }
   process.stdout.write('\n');
-  webLines = await ask<string[]>({ type: 'end' });
-  if (leaked.length) throw new Error(`requests left the machine: ${leaked.join(', ')}`);
+  webLines = await bench.ask<string[]>({ type: 'end' });
+  if (bench.leaked.length) throw new Error(`requests left the machine: ${bench.leaked.join(', ')}`);
 } finally {
-  await browser.close();
+  await bench.close();
   server.close();
 }
 native.endProfiling(); // writes native_<date>.json in profDir
@@ -227,7 +262,7 @@ const result = {
   machine: { cores: cpus().length, cpu: cpus()[0]?.model, loadAtStart: r2(load0), loadAtEnd: r2(loadavg()[0]) },
   questions: ids.length,
   tokens: { p50: quantile(tokens, 0.5), p95: quantile(tokens, 0.95), max: Math.max(...tokens) },
-  browser: { name: `Chromium ${browserVersion}`, runtime: `onnxruntime-web ${web.version} (wasm, ${web.threads} thread${web.threads === 1 ? '' : 's'}, cross-origin isolated)`, wasm: { file: ORT_WASM, relaxedSimd }, runMs: { p50: p(webProfile.runUs, 0.5), p95: p(webProfile.runUs, 0.95), mean: r2(webTotal) } },
+  browser: { name: browserName, runtime: `onnxruntime-web ${web.version} (wasm, ${web.threads} thread${web.threads === 1 ? '' : 's'}${web.isolated ? ', cross-origin isolated' : ''})`, wasm: { file: ORT_WASM, relaxedSimd }, runMs: { p50: p(webProfile.runUs, 0.5), p95: p(webProfile.runUs, 0.95), mean: r2(webTotal) } },
   native: { runtime: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, all cores)`, runMs: { p50: p(nativeProfile.runUs, 0.5), p95: p(nativeProfile.runUs, 0.95), mean: r2(nativeTotal) } },
   ratio: { p50: r2(quantile(webProfile.runUs, 0.5) / quantile(nativeProfile.runUs, 0.5)), mean: r2(webTotal / nativeTotal) },
   /**
@@ -245,7 +280,8 @@ const result = {
   byGroup,
   byOp,
 };
-await writeFileAtomic(args.out, `${JSON.stringify(result, null, 2)}\n`);
+const OUT = args.out ?? join('bench', 'results', BROWSER === 'firefox' ? 'ops-firefox.json' : 'ops.json');
+await writeFileAtomic(OUT, `${JSON.stringify(result, null, 2)}\n`);
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (x: number | null, n = 9) => (x === null ? '-' : x.toFixed(2)).padStart(n);
@@ -259,4 +295,4 @@ console.log(`\n${pad('ms per question (mean)', 56)}${'browser'.padStart(9)}${'na
 for (const [g, v] of Object.entries(byGroup)) console.log(`${pad(g, 56)}${num(v.browserMs)}${num(v.nativeMs)}${num(v.ratio)}${num(v.browserShare)}%`);
 console.log('');
 for (const [op, v] of Object.entries(byOp)) console.log(`${pad(`  ${op}`, 56)}${num(v.browserMs)}${num(v.nativeMs)}${num(v.ratio)}${num(v.browserShare)}%`);
-console.log(`\nwrote ${args.out}`);
+console.log(`\nwrote ${OUT}`);
