@@ -5,8 +5,9 @@
  */
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createEncoder, DEFAULT_ENCODER_ID, EMBEDDING_DIM, stripAccentsLikeHf, type Encoder } from '../src/runtime/encoder';
 import { REPO } from './helpers/paths';
 import { nodeOnnxRuntime } from '../src/pipeline/encoder-node';
@@ -217,6 +218,26 @@ describe('createEncoder load order (the extension: tokenizer after the head file
     release();
     const enc = await loading;
     expect(enc.tokenize(['hello'])[0][0]).toBe(101); // [CLS]
+  });
+
+  it('frees the ONNX session when the tokenizer fails to load (a failed load keeps nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tagsmith-enc-'));
+    try {
+      mkdirSync(join(dir, DEFAULT_ENCODER_ID));
+      let created = 0;
+      let released = 0;
+      const stub = {
+        name: 'stub',
+        createSession: async () => {
+          created++;
+          return { run: async () => ({ data: new Float32Array(384), dims: [1, 1, 384] }), release: async () => void released++ };
+        },
+      };
+      await expect(createEncoder({ runtime: stub, localModelPath: `${dir}/` })).rejects.toThrow(/cannot load model/);
+      expect({ created, released }).toEqual({ created: 1, released: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a tokenizerAfter that rejects only delays the tokenizer (the load goes on)', async () => {

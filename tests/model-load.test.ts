@@ -334,25 +334,42 @@ describe('provisional answers while the encoder loads (cold start)', () => {
     await expect(service.warmup()).rejects.toThrow(/truncated file/);
     expect(service.status()).toMatchObject({ state: 'failed', error: expect.stringMatching(/truncated file/) });
   });
-  it('after a failed load, calls fail at once with its error (no provisional answer, no new load) until the retry time has passed', async () => {
+  it('after a failed load, calls fail at once with its error (no provisional answer, no new load) until the retry wait has passed; the wait doubles with each failure in a row', async () => {
     let loads = 0;
+    let clock = 1_000;
     const service = createModelService({
       modelBaseUrl: `${pathToFileURL(folder()).href}/`,
       fetchImpl: fileFetch(),
       retryAfterMs: 300,
+      now: () => clock,
       encoderFactory: async () => {
         loads++;
         throw new Error('cannot load model "all-MiniLM-L6-v2": truncated file');
       },
     });
     await expect(service.warmup()).rejects.toThrow(/truncated file/);
+    clock += 299;
     for (let i = 0; i < 5; i++) await expect(service.suggest({ ...ask, provisional: true })).rejects.toThrow(/truncated file/); // as keystrokes would
     await expect(service.warmup()).rejects.toThrow(/truncated file/);
     expect(loads).toBe(1);
-    await new Promise((r) => setTimeout(r, 350));
-    await expect(service.suggest({ ...ask, provisional: true })).resolves.toMatchObject({ provisional: true }); // a new load, answering as loads do
+    clock += 1; // 300 ms after the failure: the next call loads again
+    await expect(service.suggest({ ...ask, provisional: true })).resolves.toMatchObject({ provisional: true }); // answering as loads do
     await expect(service.warmup()).rejects.toThrow(/truncated file/);
     expect(loads).toBe(2);
+    clock += 599; // a second failure in a row: 600 ms
+    await expect(service.suggest(ask)).rejects.toThrow(/truncated file/);
+    expect(loads).toBe(2);
+    clock += 1;
+    await expect(service.warmup()).rejects.toThrow(/truncated file/);
+    expect(loads).toBe(3);
+    for (const wait of [1_200, 2_400, 2_400]) { // 4 failures: 2,400 ms, and no longer after that
+      clock += wait - 1;
+      await expect(service.warmup()).rejects.toThrow(/truncated file/);
+      const before = loads;
+      clock += 1;
+      await expect(service.warmup()).rejects.toThrow(/truncated file/);
+      expect(loads).toBe(before + 1);
+    }
   });
 
   it("frees an encoder that a failed load built: after the failure (the head's file was damaged) and when its warm-up run fails", async () => {

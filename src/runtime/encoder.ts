@@ -234,14 +234,21 @@ export async function createEncoder(opts: EncoderOptions): Promise<Encoder> {
   const logged: unknown[][] = [];
   try {
     // side by side: the tokenizer's files are read while the runtime starts and builds the session
-    [tokenizer, session] = await withConsoleCaptured(logged, () =>
-      Promise.all([
+    const [tok, sess] = await withConsoleCaptured(logged, () =>
+      Promise.allSettled([
         Promise.resolve(opts.tokenizerAfter)
           .catch(() => undefined)
           .then(() => AutoTokenizer.from_pretrained(modelId, { local_files_only: true })),
         opts.runtime.createSession(`${env.localModelPath}${modelId}/${ENCODER_ONNX_FILE}`),
       ]),
     );
+    if (tok.status === 'rejected') {
+      // the session was made (or is failing) anyway: free it, or each failed load keeps one
+      if (sess.status === 'fulfilled') await sess.value.release().catch(() => undefined);
+      throw tok.reason;
+    }
+    if (sess.status === 'rejected') throw sess.reason;
+    [tokenizer, session] = [tok.value, sess.value];
   } catch (err) {
     // the runtime's own errors say what is wrong with the file; its "using wasm" note does not
     const said = [...new Set(logged.flat().flatMap((a) => (a instanceof Error ? [a.message] : [])))];

@@ -21,12 +21,18 @@ export interface ModelServiceOptions {
   encoderFactory: (opts: { localModelPath: string; modelId: string; maxLength: number; tokenizerAfter?: Promise<unknown> }) => Promise<Pick<Encoder, 'embed' | 'runtime'> & Partial<Pick<Encoder, 'dispose'>>>;
   /**
    * After a failed load, how long calls fail at once with its error before one may load again
-   * (default RETRY_LOAD_AFTER_MS). Without it, every keystroke would start the whole load again.
+   * (default RETRY_LOAD_AFTER_MS), doubled after each further failure in a row, up to 8 times.
+   * Without it, every keystroke would start the whole load again.
    */
   retryAfterMs?: number;
+  /** The clock for the retry rule (default performance.now); tests pass their own. */
+  now?: () => number;
 }
 
-/** After a failed load: calls fail with its error for this long before the next one loads again. */
+/**
+ * After a failed load, calls fail with its error for this long before the next one loads again;
+ * twice as long after two failures in a row, and so on up to 8x (2 minutes).
+ */
 export const RETRY_LOAD_AFTER_MS = 15_000;
 
 export interface ModelService {
@@ -115,7 +121,7 @@ export function fetchModelFiles(baseUrl: string, fetchImpl: typeof fetch = fetch
 interface Load {
   partial: Promise<Suggester>;
   full: Promise<Suggester>;
-  /** performance.now() when it failed. */
+  /** When it failed (the service's clock). */
   failedAt?: number;
 }
 
@@ -128,6 +134,9 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
    */
   let loading: Load | undefined;
   const retryAfterMs = opts.retryAfterMs ?? RETRY_LOAD_AFTER_MS;
+  const now = opts.now ?? (() => performance.now());
+  /** Loads that failed in a row (the retry wait doubles with each). */
+  let failures = 0;
   let suggester: Suggester | undefined;
   let embedFn: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
   let runtime: string | undefined;
@@ -161,9 +170,10 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         // files: they make the provisional answers, and the ONNX session takes longer anyway
         const encoder = await opts.encoderFactory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength, tokenizerAfter: headLoaded });
         encoderMs = since();
-        built = { embed: (texts) => encoder.embed(texts), runtime: encoder.runtime, dispose: encoder.dispose && (() => encoder.dispose!()) };
+        const mine = { embed: (texts: string[]) => encoder.embed(texts), runtime: encoder.runtime, dispose: encoder.dispose && (() => encoder.dispose!()) };
+        built = mine;
         if (current.failedAt !== undefined) free(); // the load failed meanwhile: nobody will use it
-        return built.embed;
+        return mine.embed;
       },
       new URL(MANIFEST_FILE, base).href,
     );
@@ -200,12 +210,14 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         headEngine: s.headEngine,
       };
       warmUpScoring(s, warmEmbedding).catch(() => undefined); // only a speed-up: a real question would meet the same error and report it
+      failures = 0;
       return (suggester = s);
     });
     current.partial = partial;
     current.full = full;
     full.catch((err: unknown) => {
-      current.failedAt = performance.now(); // a call after RETRY_LOAD_AFTER_MS loads again (a fixed file, a transient failure)
+      current.failedAt = now(); // a call after the retry wait loads again (a transient failure, a fixed file)
+      failures++;
       free();
       state = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
     });
@@ -214,7 +226,7 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   }
 
   const load = (): Load => {
-    if (!loading || (loading.failedAt !== undefined && performance.now() - loading.failedAt >= retryAfterMs)) loading = startLoad();
+    if (!loading || (loading.failedAt !== undefined && now() - loading.failedAt >= retryAfterMs * 2 ** Math.min(failures - 1, 3))) loading = startLoad();
     return loading;
   };
 

@@ -8,7 +8,7 @@
  * it runs here (see ENCODER_IN_MODEL_WORKER).
  */
 import { expose } from 'comlink';
-import { createModelService, type ModelService } from './service';
+import { createModelService, type ModelService, type ModelServiceOptions } from './service';
 import { createEncoder } from '../../runtime/encoder';
 import { remoteOnnxRuntime } from '../../runtime/ort-remote';
 import type { OnnxRuntime } from '../../runtime/encoder';
@@ -32,19 +32,44 @@ export const WASM_DIR = 'ort/';
  */
 const ENCODER_IN_MODEL_WORKER = import.meta.env.FIREFOX === true;
 
+/** A started ONNX runtime, and how to stop it (its worker) when it cannot be used again. */
+export interface StartedRuntime {
+  runtime: OnnxRuntime;
+  stop?: () => void;
+}
+
+/**
+ * The model service's encoder factory on one runtime for the life of this worker (in Chrome: one
+ * encoder worker), not one per load: a failed load must not leave a worker behind for the next one
+ * to add to. But when building the encoder fails, a stoppable runtime is stopped (onnxruntime-web
+ * remembers a failed start for the life of its thread, so the next load would meet the same error)
+ * and the next load starts another.
+ */
+export function encoderFactoryOn(start: () => Promise<StartedRuntime>, build: typeof createEncoder = createEncoder): ModelServiceOptions['encoderFactory'] {
+  let started: Promise<StartedRuntime> | undefined;
+  return async (o) => {
+    const current = (started ??= start());
+    const { runtime, stop } = await current;
+    try {
+      return await build({ ...o, runtime });
+    } catch (err) {
+      if (started === current && stop) {
+        started = undefined;
+        stop();
+      }
+      throw err;
+    }
+  };
+}
+
 export function startModelWorker(scope: { location: { href: string } } = self): void {
   const root = new URL('/', scope.location.href);
-  // One runtime (in Chrome: one encoder worker) for the life of this worker, whatever the number
-  // of loads: a load that failed must not leave a worker behind for the next one to add to.
-  let runtime: Promise<OnnxRuntime> | undefined;
-  const getRuntime = (): Promise<OnnxRuntime> =>
-    (runtime ??= ENCODER_IN_MODEL_WORKER
-      ? import('../../runtime/ort-web').then((m) => m.webOnnxRuntime({ wasmPaths: new URL(WASM_DIR, root).href }))
-      : Promise.resolve(remoteOnnxRuntime(startEncoderWorker(new URL(ORT_WORKER_PATH, root).href))));
-  const service: WorkerApi = createModelService({
-    modelBaseUrl: new URL(MODEL_DIR, root).href,
-    encoderFactory: async (o) => createEncoder({ ...o, runtime: await getRuntime() }),
-  });
+  const start = async (): Promise<StartedRuntime> => {
+    if (ENCODER_IN_MODEL_WORKER) return { runtime: (await import('../../runtime/ort-web')).webOnnxRuntime({ wasmPaths: new URL(WASM_DIR, root).href }) };
+    const worker = startEncoderWorker(new URL(ORT_WORKER_PATH, root).href);
+    return { runtime: remoteOnnxRuntime(worker), stop: () => worker.terminate() };
+  };
+  const service: WorkerApi = createModelService({ modelBaseUrl: new URL(MODEL_DIR, root).href, encoderFactory: encoderFactoryOn(start) });
   expose(service);
 }
 
