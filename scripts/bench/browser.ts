@@ -27,9 +27,7 @@ import { cpus, loadavg } from 'node:os';
 import { typedQuestions, type Typed } from '../lib/typed-questions';
 import { quantile } from '../lib/quantile';
 import { BROWSERS, launchExtensionBrowser, type BrowserName, type DriverPage } from '../lib/browser-driver';
-import { loadNodeSuggester } from '../../src/pipeline/model-io';
-import { nodeOnnxRuntime } from '../../src/pipeline/encoder-node';
-import { DEFAULT_MODEL_DIR } from '../../src/node/paths';
+import { nodeReference, type NodeRun } from '../lib/node-reference';
 import { writeFileAtomic } from '../../src/node/fs-atomic';
 
 const { values: args } = parseArgs({
@@ -124,9 +122,6 @@ interface ColdParts {
   firstSuggestionMs: number;
 }
 
-/** The Node reference: the same questions through the same Suggester, one at a time; ms and top tag of each. */
-type NodeRun = (qs: Typed[]) => Promise<{ ms: number; top: string }[]>;
-
 /**
  * Cold starts (a new browser each) and warm round trips on `questions`, in one browser, with the
  * Node reference run on the same questions chunk by chunk in between (see 3. above).
@@ -174,18 +169,7 @@ async function main() {
   const loadAtStart = loadavg()[0]; // the machine is shared: the figures are read against its load
   console.log(`bench:browser: ${N} real questions (title + markdown body), ${COLD_RUNS} cold starts per browser (${BROWSERS.join(', ')}); ${cpus().length} CPUs, load ${loadAtStart.toFixed(2)}`);
   // Reference: the same Suggester in Node, same questions, same process as this script.
-  const suggester = await loadNodeSuggester(DEFAULT_MODEL_DIR);
-  const suggesterRuntime = nodeOnnxRuntime().name;
-  for (const q of questions.slice(0, 3)) await suggester.suggest({ title: q.title, body: q.body, bodyFormat: 'markdown' });
-  const nodeRun: NodeRun = async (qs) => {
-    const out: { ms: number; top: string }[] = [];
-    for (const q of qs) {
-      const t0 = performance.now();
-      const [top] = await suggester.suggest({ title: q.title, body: q.body, bodyFormat: 'markdown' }, { k: 5 });
-      out.push({ ms: performance.now() - t0, top: top.name });
-    }
-    return out;
-  };
+  const { runtime: suggesterRuntime, run: nodeRun } = await nodeReference(questions.slice(0, 3));
   const measured: Partial<Record<BrowserName, Awaited<ReturnType<typeof measure>>>> = {};
   for (const name of BROWSERS) measured[name] = await measure(name, questions, nodeRun);
   const node = BROWSERS.flatMap((name) => measured[name]!.node.map((r) => r.ms)); // every reference run

@@ -28,7 +28,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { FIREFOX } from '../lib/firefox';
@@ -36,8 +35,8 @@ import { CHROMIUM } from '../lib/extension';
 import { typedQuestions } from '../lib/typed-questions';
 import { INT8_GROUP, opGroup, opProfile, parseProfileLines, type OpProfile, type OrtTraceEvent } from '../lib/ort-profile';
 import { quantile } from '../lib/quantile';
+import { nodeReference } from '../lib/node-reference';
 import { usesRelaxedSimd } from '../lib/wasm-features';
-import { loadNodeSuggester } from '../../src/pipeline/model-io';
 import { nodeOnnxRuntime } from '../../src/pipeline/encoder-node';
 import { createEncoder, DEFAULT_ENCODER_ID } from '../../src/runtime/encoder';
 import { ENCODER_ONNX_FILE } from '../../src/core/model';
@@ -71,45 +70,23 @@ const load0 = loadavg()[0];
 const ORT_WASM = 'ort-wasm-simd-threaded.wasm'; // the build the extension ships (wxt.config.ts)
 const relaxedSimd = await usesRelaxedSimd(readFileSync(join(ortDist, ORT_WASM)));
 
-// The word pieces the model sees for each question, as the Suggester makes them.
-const suggester = await loadNodeSuggester(DEFAULT_MODEL_DIR);
-const tokenizer = await createEncoder({ localModelPath: `${DEFAULT_MODEL_DIR}/`, runtime: nodeOnnxRuntime({ threads: 1 }) });
-const questions = await typedQuestions(N);
-const ids = tokenizer.tokenize(questions.map((q) => suggester.textOf({ ...q, bodyFormat: 'markdown' })));
-await tokenizer.dispose();
-const warm = Array.from({ length: WARMUP }, (_, i) => ids[i % ids.length]);
-
-// Native: onnxruntime-node, the API's options, its profiler writing a JSON file.
+// Native: the API's onnxruntime-node runtime with its profiler on (the profile is written when the
+// session is released). Its encoder also gives the word pieces the browser runs: the Suggester's
+// text of each question, tokenised as the Suggester does.
 const profDir = mkdtempSync(join(tmpdir(), 'tagsmith-ops-'));
-const native = await ort.InferenceSession.create(modelFile, {
-  executionProviders: ['cpu'],
-  graphOptimizationLevel: 'all',
-  intraOpNumThreads: 0,
-  interOpNumThreads: 1,
-  enableProfiling: true,
-  profileFilePrefix: join(profDir, 'native'),
-});
-const feeds = (row: number[]) => {
-  const n = row.length;
-  return {
-    input_ids: new ort.Tensor('int64', BigInt64Array.from(row, BigInt), [1, n]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
-    token_type_ids: new ort.Tensor('int64', new BigInt64Array(n), [1, n]),
-  };
+const nativeRuntime = nodeOnnxRuntime({ sessionOptions: { enableProfiling: true, profileFilePrefix: join(profDir, 'native') } });
+const native = await createEncoder({ localModelPath: `${DEFAULT_MODEL_DIR}/`, runtime: nativeRuntime });
+const questions = await typedQuestions(N);
+// The issue's metric compares whole suggestions (tokenizer, encoder, head): the Node reference of
+// bench:browser runs each chunk too, so the floor below can be put in its terms.
+const reference = await nodeReference(questions.slice(0, WARMUP));
+const texts = questions.map((q) => reference.suggester.textOf({ ...q, bodyFormat: 'markdown' }));
+const ids = native.tokenize(texts);
+const warm = Array.from({ length: WARMUP }, (_, i) => i % ids.length);
+const runNative = async (at: number[]) => {
+  for (const i of at) await native.embed([texts[i]]);
 };
-const runNative = async (rows: number[][]) => {
-  for (const row of rows) await native.run(feeds(row));
-};
-// The issue's metric compares whole suggestions (tokenizer, encoder, head); the same Suggester as
-// bench:browser's Node reference runs each chunk too, so the floor below can be put in its terms.
 const suggestMs: number[] = [];
-const runSuggester = async (qs: typeof questions, keep: boolean) => {
-  for (const q of qs) {
-    const t0 = performance.now();
-    await suggester.suggest({ ...q, bodyFormat: 'markdown' }, { k: 5 });
-    if (keep) suggestMs.push(performance.now() - t0);
-  }
-};
 
 // Browser: a cross-origin isolated page, onnxruntime-web in a module Worker (as the extension's).
 const WORKER = `
@@ -123,6 +100,7 @@ onmessage = async ({ data }) => {
       ort.env.wasm.wasmPaths = '/ort/';
       ort.env.wasm.numThreads = ${THREADS};
       ort.env.wasm.proxy = false;
+      // the options of src/runtime/ort-web.ts (this page cannot import it), with the profiler on
       session = await ort.InferenceSession.create('/model.onnx', { executionProviders: ['wasm'], graphOptimizationLevel: 'all', enableProfiling: true, extra: { session: { intra_op: { allow_spinning: '0' } } } });
       postMessage({ ok: { isolated: crossOriginIsolated, version: ort.env.versions.web, threads: ort.env.wasm.numThreads } });
     } else if (data.type === 'run') {
@@ -204,14 +182,13 @@ try {
   web = await bench.ask<typeof web>({ type: 'load' });
   if (THREADS > 1 && !web.isolated) throw new Error('the bench page is not cross-origin isolated: onnxruntime-web would run one thread');
   if (web.threads !== THREADS) throw new Error(`onnxruntime-web runs ${web.threads} threads, ${THREADS} asked for`);
-  await bench.ask({ type: 'run', rows: warm });
+  await bench.ask({ type: 'run', rows: warm.map((i) => ids[i]) });
   await runNative(warm);
-  await runSuggester(questions.slice(0, WARMUP), false);
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = ids.slice(i, i + CHUNK);
-    await bench.ask({ type: 'run', rows });
-    await runNative(rows);
-    await runSuggester(questions.slice(i, i + CHUNK), true);
+    const at = Array.from({ length: Math.min(CHUNK, ids.length - i) }, (_, j) => i + j);
+    await bench.ask({ type: 'run', rows: at.map((j) => ids[j]) });
+    await runNative(at);
+    suggestMs.push(...(await reference.run(questions.slice(i, i + CHUNK))).map((r) => r.ms));
     process.stdout.write(`\r${Math.min(i + CHUNK, ids.length)}/${ids.length} questions`);
   }
   process.stdout.write('\n');
@@ -221,7 +198,7 @@ try {
   await bench.close();
   server.close();
 }
-native.endProfiling(); // writes native_<date>.json in profDir
+await native.dispose(); // writes native_<date>.json in profDir
 const nativeFiles = readdirSync(profDir).filter((f) => f.startsWith('native') && f.endsWith('.json'));
 if (nativeFiles.length !== 1) throw new Error(`${profDir}: expected one native profile, found ${nativeFiles.length}`);
 const nativeEvents = JSON.parse(readFileSync(join(profDir, nativeFiles[0]), 'utf8')) as OrtTraceEvent[];
@@ -263,7 +240,7 @@ const result = {
   questions: ids.length,
   tokens: { p50: quantile(tokens, 0.5), p95: quantile(tokens, 0.95), max: Math.max(...tokens) },
   browser: { name: browserName, runtime: `onnxruntime-web ${web.version} (wasm, ${web.threads} thread${web.threads === 1 ? '' : 's'}${web.isolated ? ', cross-origin isolated' : ''})`, wasm: { file: ORT_WASM, relaxedSimd }, runMs: { p50: p(webProfile.runUs, 0.5), p95: p(webProfile.runUs, 0.95), mean: r2(webTotal) } },
-  native: { runtime: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, all cores)`, runMs: { p50: p(nativeProfile.runUs, 0.5), p95: p(nativeProfile.runUs, 0.95), mean: r2(nativeTotal) } },
+  native: { runtime: nativeRuntime.name, runMs: { p50: p(nativeProfile.runUs, 0.5), p95: p(nativeProfile.runUs, 0.95), mean: r2(nativeTotal) } },
   ratio: { p50: r2(quantile(webProfile.runUs, 0.5) / quantile(nativeProfile.runUs, 0.5)), mean: r2(webTotal / nativeTotal) },
   /**
    * The browser's int8 matrix products alone over the native runtime's whole run (means): the
@@ -276,7 +253,7 @@ const result = {
    * Suggester's): the browser's int8 products plus what the Node Suggester spends besides its ONNX
    * run (tokenizer, head: the browser's own is no faster), over the Node Suggester's time (means).
    */
-  suggester: { runtime: nodeOnnxRuntime().name, ms: { p50: r2(quantile(suggestMs, 0.5)), mean: r2(suggestMean) }, int8Floor: r2((int8Ms + Math.max(0, suggestMean - nativeTotal)) / suggestMean) },
+  suggester: { runtime: reference.runtime, ms: { p50: r2(quantile(suggestMs, 0.5)), mean: r2(suggestMean) }, int8Floor: r2((int8Ms + Math.max(0, suggestMean - nativeTotal)) / suggestMean) },
   byGroup,
   byOp,
 };

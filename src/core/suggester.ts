@@ -105,7 +105,7 @@ export class Suggester {
   /**
    * Ranked tags from the TF-IDF block alone, for a hybrid model whose encoder is still loading
    * (the extension's cold start): the head with a zero embedding and without the re-ranker (it
-   * needs the embedding). A first answer in ~0.5 s instead of ~1.5 s in Chromium, a little weaker (shipped
+   * needs the embedding). A first answer in ~0.4 s instead of ~1.2 s in Chromium (bench:browser), a little weaker (shipped
    * model, 1,500 test questions with a body: P@1 71.2 vs 76.1, `npm run bench:window`).
    * `confident` uses the full model's thresholds: on these scores they pass fewer tags, more
    * precise ones (micro precision 76.9 vs 55.3, recall 31.5 vs 62.0). A TF-IDF model gives its

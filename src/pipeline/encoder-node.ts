@@ -17,9 +17,10 @@ export interface NodeEncoder {
 
 /**
  * The encoder's ONNX runtime in Node: onnxruntime-node (the version package.json pins), on the CPU,
- * `threads` intra-op threads (default 0: onnxruntime's choice, one per core).
+ * `threads` intra-op threads (default 0: onnxruntime's choice, one per core). `sessionOptions` adds
+ * to the session's (bench:ops turns onnxruntime's profiler on; releasing the session writes it).
  */
-export function nodeOnnxRuntime(opts: { threads?: number } = {}): OnnxRuntime {
+export function nodeOnnxRuntime(opts: { threads?: number; sessionOptions?: ort.InferenceSession.SessionOptions } = {}): OnnxRuntime {
   const threads = opts.threads ?? 0;
   return {
     name: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, ${threads === 0 ? 'all cores' : `${threads} threads`})`,
@@ -29,6 +30,7 @@ export function nodeOnnxRuntime(opts: { threads?: number } = {}): OnnxRuntime {
         graphOptimizationLevel: 'all',
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
+        ...opts.sessionOptions,
       });
       return bertSession(ort.Tensor, session);
     },

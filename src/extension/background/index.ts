@@ -9,7 +9,7 @@ import { createOffscreenHost } from './offscreen-host';
 import { createWorkerHost } from '../model/worker-host';
 import { parseMessage, type ModelHost } from '../protocol';
 import { createRouter } from './router';
-import { WORKER_PATH } from '../model/offscreen';
+import { WORKER_PATH } from '../model/paths';
 
 export function chooseHost(): ModelHost {
   const hasOffscreen = typeof (browser as unknown as { offscreen?: unknown }).offscreen !== 'undefined';

@@ -3,8 +3,7 @@ import { browser } from 'wxt/browser';
 import { extensionUrl } from '../urls';
 import { createWorkerHost } from './worker-host';
 import { callHost, parseMessage } from '../protocol';
-
-export const WORKER_PATH = '/model-worker.js';
+import { WORKER_PATH } from './paths';
 
 export function startOffscreen(): void {
   const host = createWorkerHost(extensionUrl(WORKER_PATH));

@@ -7,8 +7,7 @@
  */
 import { exposeOnnxRuntime } from '../../runtime/ort-remote';
 import { webOnnxRuntime } from '../../runtime/ort-web';
-
-export const WASM_DIR = 'ort/';
+import { WASM_DIR } from './paths';
 
 export function startOrtWorker(scope: { location: { href: string } } & Parameters<typeof exposeOnnxRuntime>[1] = self as never): void {
   const wasmPaths = new URL(WASM_DIR, new URL('/', scope.location.href)).href;

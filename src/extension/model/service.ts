@@ -139,16 +139,15 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
   let failures = 0;
   let suggester: Suggester | undefined;
   let embedFn: ((texts: string[]) => Promise<Float32Array[]>) | undefined;
-  let runtime: string | undefined;
   let state: ModelStatus = { state: 'idle' };
 
   function startLoad(): Load {
     const t0 = performance.now();
     const since = () => Math.round(performance.now() - t0);
     let encoderMs: number | undefined;
-    // this load's encoder: published (embedFn, runtime) only when the whole load succeeds, freed
+    // this load's encoder: published (embedFn, state.runtime) only when the whole load succeeds, freed
     // when it fails, also when it is built after the failure (the head's files failed first)
-    let built: { embed: (texts: string[]) => Promise<Float32Array[]>; runtime: string; dispose?: () => Promise<void> } | undefined;
+    let built: Awaited<ReturnType<ModelServiceOptions['encoderFactory']>> | undefined;
     const current: Load = { partial: undefined!, full: undefined! };
     const free = () => {
       const e = built;
@@ -170,10 +169,9 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         // files: they make the provisional answers, and the ONNX session takes longer anyway
         const encoder = await opts.encoderFactory({ localModelPath: base, modelId: spec.id, maxLength: spec.maxLength, tokenizerAfter: headLoaded });
         encoderMs = since();
-        const mine = { embed: (texts: string[]) => encoder.embed(texts), runtime: encoder.runtime, dispose: encoder.dispose && (() => encoder.dispose!()) };
-        built = mine;
+        built = encoder;
         if (current.failedAt !== undefined) free(); // the load failed meanwhile: nobody will use it
-        return mine.embed;
+        return (texts) => encoder.embed(texts);
       },
       new URL(MANIFEST_FILE, base).href,
     );
@@ -197,8 +195,8 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
       const warmEmbedding = built ? await built.embed(['warm up']) : undefined;
       await s.scoreTexts(['warm up'], warmEmbedding);
       const loadMs = since();
-      embedFn = built?.embed;
-      runtime = built?.runtime;
+      const encoder = built;
+      embedFn = encoder && ((texts) => encoder.embed(texts));
       state = {
         state: 'ready',
         version: s.version,
@@ -206,7 +204,7 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         tags: s.tags.length,
         loadMs,
         phases: { ...(headMs === undefined ? {} : { headMs }), ...(encoderMs === undefined ? {} : { encoderMs }), warmupMs: loadMs - ready },
-        ...(runtime ? { runtime } : {}),
+        ...(encoder ? { runtime: encoder.runtime } : {}),
         headEngine: s.headEngine,
       };
       warmUpScoring(s, warmEmbedding).catch(() => undefined); // only a speed-up: a real question would meet the same error and report it
@@ -225,20 +223,36 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
     return current;
   }
 
+  /** The load to use: the current one, or a new one when there is none or it failed long enough ago. */
   const load = (): Load => {
-    if (!loading || (loading.failedAt !== undefined && now() - loading.failedAt >= retryAfterMs * 2 ** Math.min(failures - 1, 3))) loading = startLoad();
+    const wait = retryAfterMs * 2 ** Math.min(failures - 1, 3); // 1x, 2x, 4x, 8x
+    if (!loading || (loading.failedAt !== undefined && now() - loading.failedAt >= wait)) loading = startLoad();
     return loading;
   };
 
+  /** The full model's answer. */
   async function answer(s: Suggester, req: SuggestRequest): Promise<SuggestResponse> {
     const t0 = performance.now();
     const timings = { encodeMs: 0, headMs: 0 };
     const tags = await s.suggest(req, { k: req.k, exclude: req.exclude }, timings);
+    return reply(s, req, tags, performance.now() - t0, timings.headMs);
+  }
+
+  /** The TF-IDF block's answer while the encoder loads (undefined: the model has no such block). */
+  function provisionalAnswer(s: Suggester, req: SuggestRequest): SuggestResponse | undefined {
+    const t0 = performance.now();
+    const tags = s.suggestWithoutEncoder(req, { k: req.k, exclude: req.exclude });
+    if (!tags) return undefined;
+    const ms = performance.now() - t0; // all of it is "everything but the encoder"
+    return { ...reply(s, req, tags, ms, ms), provisional: true };
+  }
+
+  function reply(s: Suggester, req: SuggestRequest, tags: SuggestResponse['tags'], tookMs: number, headMs: number): SuggestResponse {
     return {
       tags,
       model: { version: s.version },
-      tookMs: Math.round((performance.now() - t0) * 10) / 10,
-      headMs: Math.round(timings.headMs * 100) / 100,
+      tookMs: Math.round(tookMs * 10) / 10,
+      headMs: Math.round(headMs * 100) / 100,
       ...(req.includeText ? { text: s.textOf(req) } : {}),
     };
   }
@@ -263,14 +277,8 @@ export function createModelService(opts: ModelServiceOptions): ModelService {
         // While the encoder loads, a caller that accepts it gets the TF-IDF block's answer
         // (Suggester.suggestWithoutEncoder) and asks again once `warmup` resolves.
         const s = await partial;
-        if (!suggester) {
-          const t0 = performance.now();
-          const tags = s.suggestWithoutEncoder(req, { k: req.k, exclude: req.exclude });
-          if (tags) {
-            const tookMs = Math.round((performance.now() - t0) * 10) / 10;
-            return { tags, model: { version: s.version }, tookMs, headMs: tookMs, provisional: true, ...(req.includeText ? { text: s.textOf(req) } : {}) };
-          }
-        }
+        const early = suggester ? undefined : provisionalAnswer(s, req);
+        if (early) return early;
       }
       return answer(await full, req);
     },

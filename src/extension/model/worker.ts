@@ -9,6 +9,7 @@
  */
 import { expose } from 'comlink';
 import { createModelService, type ModelService, type ModelServiceOptions } from './service';
+import { MODEL_DIR, ORT_WORKER_PATH, WASM_DIR } from './paths';
 import { createEncoder } from '../../runtime/encoder';
 import { remoteOnnxRuntime } from '../../runtime/ort-remote';
 import type { OnnxRuntime } from '../../runtime/encoder';
@@ -16,9 +17,6 @@ import type { OnnxRuntime } from '../../runtime/encoder';
 /** What the worker answers: the model service itself. */
 export type WorkerApi = ModelService;
 
-export const MODEL_DIR = 'models/';
-export const ORT_WORKER_PATH = '/ort-worker.js';
-export const WASM_DIR = 'ort/';
 
 /**
  * Where the encoder's runtime runs, chosen when the extension is built (WXT defines
